@@ -1,0 +1,5 @@
+/** Loading, validating and holding the configured components. */
+@NullMarked
+package io.layotto.runtime.component;
+
+import org.jspecify.annotations.NullMarked;
