@@ -18,11 +18,21 @@ public final class LoadedComponents implements AutoCloseable {
 
   private final String appId;
   private final Map<String, StateStore> stateStores;
+  private final Map<String, String> stateKeyPrefixes;
+  private final Map<String, String> hellos;
   private final List<ComponentInfo> infos;
 
-  public LoadedComponents(String appId, Map<String, StateStore> stateStores, List<ComponentInfo> infos) {
+  /**
+   * @param stateKeyPrefixes per state store, the raw runtime-level {@code keyPrefix} metadata value
+   *     ({@code appid}, {@code name}, {@code none} or a literal prefix); absent means {@code none}
+   * @param hellos the {@code hellos} section: component name to greeting
+   */
+  public LoadedComponents(String appId, Map<String, StateStore> stateStores, Map<String, String> stateKeyPrefixes,
+      Map<String, String> hellos, List<ComponentInfo> infos) {
     this.appId = appId;
     this.stateStores = Collections.unmodifiableMap(new LinkedHashMap<>(stateStores));
+    this.stateKeyPrefixes = Map.copyOf(stateKeyPrefixes);
+    this.hellos = Collections.unmodifiableMap(new LinkedHashMap<>(hellos));
     this.infos = List.copyOf(infos);
   }
 
@@ -38,6 +48,16 @@ public final class LoadedComponents implements AutoCloseable {
   /** Configured state store names, in config order. */
   public Set<String> stateStoreNames() {
     return stateStores.keySet();
+  }
+
+  /** The raw {@code keyPrefix} setting of a state store, {@code none} when not set. */
+  public String stateKeyPrefix(String storeName) {
+    return stateKeyPrefixes.getOrDefault(storeName, "none");
+  }
+
+  /** Greeting per {@code hellos} component name, for {@code SayHello}. */
+  public Map<String, String> hellos() {
+    return hellos;
   }
 
   /** Every component, in config order. */
