@@ -68,6 +68,18 @@ final class RedisFailures {
         && e.getMessage() != null && e.getMessage().startsWith("WRONGTYPE");
   }
 
+  /** True when the server refused to authenticate (wrong password or user, or AUTH required). */
+  static boolean isCredentialsRejected(Throwable failure) {
+    for (Throwable t = failure; t != null; t = t.getCause() == t ? null : t.getCause()) {
+      String message = String.valueOf(t.getMessage());
+      if (message.startsWith("WRONGPASS") || message.startsWith("NOAUTH") || message.startsWith("ERR invalid password")
+          || message.startsWith("ERR AUTH") || message.contains("NOPERM")) {
+        return true;
+      }
+    }
+    return false;
+  }
+
   /** The innermost message, e.g. "Connection refused" rather than Lettuce's wrapper text. */
   static String rootMessage(Throwable t) {
     Throwable root = t;

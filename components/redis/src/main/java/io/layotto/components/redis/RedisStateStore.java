@@ -70,6 +70,7 @@ public final class RedisStateStore implements StateStore {
   /** Etag of a value that has no version: a plain string, as {@code redis-cli set} leaves it. */
   static final String UNVERSIONED_ETAG = "0";
   private static final Pattern VERSION_ETAG = Pattern.compile("\\d{1,18}");
+  /** Upper bound of a health check's PING, so a slow Redis cannot stall the readiness probe. */
   private static final Duration HEALTH_TIMEOUT = Duration.ofSeconds(2);
   private static final Duration FIRST_READ_RETRY = Duration.ofMillis(10);
   private static final Logger log = LoggerFactory.getLogger(RedisStateStore.class);
@@ -117,8 +118,15 @@ public final class RedisStateStore implements StateStore {
       connection = client.connect(CODEC);
     } catch (RuntimeException e) {
       shutdown(client, resources);
+      String reason = RedisFailures.rootMessage(e);
+      if (RedisFailures.isCredentialsRejected(e)) {
+        throw new ComponentException(Kind.INVALID_ARGUMENT, "redis state store '" + metadata.componentName()
+            + "': redis at redisHost " + settings.address() + " refused the credentials of "
+            + RedisSettings.REDIS_PASSWORD + (settings.username() != null ? "/" + RedisSettings.REDIS_USERNAME : "")
+            + ": " + reason, e);
+      }
       throw ComponentException.unavailable("redis state store '" + metadata.componentName()
-          + "' cannot connect to redisHost " + settings.address() + ": " + RedisFailures.rootMessage(e), e);
+          + "' cannot connect to redisHost " + settings.address() + ": " + reason, e);
     }
     Session s = new Session(metadata.componentName(), settings, resources, client, connection);
     try {
@@ -163,14 +171,16 @@ public final class RedisStateStore implements StateStore {
     if (!s.connection().isOpen()) {
       return Health.down("not connected to redis at " + s.address() + "; reconnecting");
     }
+    Duration timeout = s.settings().commandTimeout().compareTo(HEALTH_TIMEOUT) < 0
+        ? s.settings().commandTimeout() : HEALTH_TIMEOUT;
     try {
-      s.redis().ping().toCompletableFuture().get(HEALTH_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+      s.redis().ping().toCompletableFuture().get(timeout.toMillis(), TimeUnit.MILLISECONDS);
       return Health.up();
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       return Health.down("health check of redis at " + s.address() + " was interrupted");
     } catch (ExecutionException | TimeoutException | RuntimeException e) {
-      return Health.down(RedisFailures.translate(e, s.address(), HEALTH_TIMEOUT, "PING").getMessage());
+      return Health.down(RedisFailures.translate(e, s.address(), timeout, "PING").getMessage());
     }
   }
 

@@ -8,7 +8,9 @@ import java.net.Socket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.List;
 import java.util.stream.Stream;
 import org.jspecify.annotations.Nullable;
 
@@ -22,13 +24,48 @@ final class PrivateRedisServer implements AutoCloseable {
 
   private final Path dir;
   private final int port;
+  private final List<String> extraArguments;
   private @Nullable Process process;
 
   PrivateRedisServer() throws IOException {
+    this(List.of());
+  }
+
+  /** @param extraArguments further {@code redis-server} options, e.g. {@code --requirepass x} */
+  PrivateRedisServer(List<String> extraArguments) throws IOException {
+    this.extraArguments = List.copyOf(extraArguments);
     dir = Files.createTempDirectory("layotto-redis-test");
     try (ServerSocket probe = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
       port = probe.getLocalPort();
     }
+  }
+
+  /**
+   * A server that speaks only TLS on its port, with a self-signed certificate made by openssl, and
+   * does not ask clients for certificates.
+   */
+  static PrivateRedisServer withTls() throws IOException, InterruptedException {
+    PrivateRedisServer server = new PrivateRedisServer(List.of());
+    Path cert = server.dir.resolve("redis.crt");
+    Path key = server.dir.resolve("redis.key");
+    Process openssl = new ProcessBuilder("openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1",
+        "-subj", "/CN=localhost", "-keyout", key.toString(), "-out", cert.toString())
+        .redirectErrorStream(true).redirectOutput(server.dir.resolve("openssl.log").toFile()).start();
+    if (openssl.waitFor() != 0) {
+      throw new IllegalStateException("openssl failed: " + Files.readString(server.dir.resolve("openssl.log")));
+    }
+    return new PrivateRedisServer(server, List.of("--tls-cert-file", cert.toString(), "--tls-key-file", key.toString(),
+        "--tls-ca-cert-file", cert.toString(), "--tls-auth-clients", "no"));
+  }
+
+  private PrivateRedisServer(PrivateRedisServer plain, List<String> tlsArguments) {
+    this.dir = plain.dir;
+    this.port = plain.port;
+    this.extraArguments = tlsArguments;
+  }
+
+  private boolean tls() {
+    return extraArguments.contains("--tls-cert-file");
   }
 
   int port() {
@@ -44,8 +81,11 @@ final class PrivateRedisServer implements AutoCloseable {
     if (process != null && process.isAlive()) {
       throw new IllegalStateException("redis-server on port " + port + " is already running");
     }
-    process = new ProcessBuilder("redis-server", "--port", String.valueOf(port), "--bind", "127.0.0.1",
-        "--save", "", "--appendonly", "no", "--dir", dir.toString())
+    List<String> command = new ArrayList<>(List.of("redis-server", "--bind", "127.0.0.1",
+        "--save", "", "--appendonly", "no", "--dir", dir.toString()));
+    command.addAll(tls() ? List.of("--port", "0", "--tls-port", String.valueOf(port)) : List.of("--port", String.valueOf(port)));
+    command.addAll(extraArguments);
+    process = new ProcessBuilder(command)
         .redirectErrorStream(true)
         .redirectOutput(dir.resolve("redis.log").toFile())
         .start();
