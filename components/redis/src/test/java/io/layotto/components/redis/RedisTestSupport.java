@@ -74,19 +74,29 @@ final class RedisTestSupport implements AutoCloseable {
   @Override
   public void close() {
     try {
-      KeyScanCursor<String> cursor = raw().scan(ScanArgs.Builder.matches(prefix + "*").limit(500));
-      while (true) {
-        if (!cursor.getKeys().isEmpty()) {
-          raw().del(cursor.getKeys().toArray(String[]::new));
-        }
-        if (cursor.isFinished()) {
-          break;
-        }
-        cursor = raw().scan(ScanCursor.of(cursor.getCursor()), ScanArgs.Builder.matches(prefix + "*").limit(500));
-      }
+      deleteKeysStartingWith(prefix);
     } finally {
       connection.close();
       client.shutdown(Duration.ZERO, Duration.ofSeconds(2));
     }
+  }
+
+  /** Deletes the keys of one test run, found by their unique prefix. */
+  void deleteKeysStartingWith(String keyPrefix) {
+    ScanArgs matching = ScanArgs.Builder.matches(globEscaped(keyPrefix) + "*").limit(500);
+    KeyScanCursor<String> cursor = raw().scan(matching);
+    while (true) {
+      if (!cursor.getKeys().isEmpty()) {
+        raw().del(cursor.getKeys().toArray(String[]::new));
+      }
+      if (cursor.isFinished()) {
+        return;
+      }
+      cursor = raw().scan(ScanCursor.of(cursor.getCursor()), matching);
+    }
+  }
+
+  private static String globEscaped(String text) {
+    return text.replaceAll("([*?\\[\\]\\\\])", "\\\\$1");
   }
 }
