@@ -105,8 +105,34 @@ final class PrivateRedisServer implements AutoCloseable {
   void kill() throws InterruptedException {
     Process p = process;
     if (p != null) {
+      try {
+        thaw(); // a frozen process would not die before it runs again
+      } catch (IOException | IllegalStateException e) {
+        // already gone
+      }
       p.destroyForcibly();
       p.waitFor();
+    }
+  }
+
+  /** Freezes the server (SIGSTOP): connections stay open but nothing is answered. */
+  void freeze() throws IOException, InterruptedException {
+    signal("-STOP");
+  }
+
+  /** Lets a frozen server run again (SIGCONT). */
+  void thaw() throws IOException, InterruptedException {
+    signal("-CONT");
+  }
+
+  private void signal(String signal) throws IOException, InterruptedException {
+    Process p = process;
+    if (p == null || !p.isAlive()) {
+      throw new IllegalStateException("redis-server on port " + port + " is not running");
+    }
+    int exit = new ProcessBuilder("kill", signal, String.valueOf(p.pid())).inheritIO().start().waitFor();
+    if (exit != 0) {
+      throw new IllegalStateException("kill " + signal + " " + p.pid() + " exited with " + exit);
     }
   }
 
