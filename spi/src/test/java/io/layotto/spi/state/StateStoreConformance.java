@@ -410,45 +410,55 @@ public abstract class StateStoreConformance {
     String key = key("counter");
     set(key, "0");
     int increments = incrementsPerParallelWriter();
+    runInParallel(PARALLEL_WRITERS, w -> {
+      for (int i = 0; i < increments; i++) {
+        incrementWithRetry(key);
+      }
+    });
+    assertValue(get(key), Integer.toString(PARALLEL_WRITERS * increments));
+  }
+
+  /** Work of one parallel writer, given its number. */
+  private interface Writer {
+    void run(int writer) throws Exception;
+  }
+
+  /** Starts all writers at once and waits for them, failing on the first error or after the bound. */
+  private static void runInParallel(int writers, Writer work) throws Exception {
     CountDownLatch start = new CountDownLatch(1);
-    ExecutorService pool = Executors.newFixedThreadPool(PARALLEL_WRITERS);
+    ExecutorService pool = Executors.newFixedThreadPool(writers);
     try {
-      List<Future<Integer>> writers = new ArrayList<>();
-      for (int w = 0; w < PARALLEL_WRITERS; w++) {
-        writers.add(pool.submit(() -> {
+      List<Future<?>> running = new ArrayList<>();
+      for (int w = 0; w < writers; w++) {
+        int writer = w;
+        running.add(pool.submit(() -> {
           start.await();
-          int conflicts = 0;
-          for (int i = 0; i < increments; i++) {
-            conflicts += incrementWithRetry(key);
-          }
-          return conflicts;
+          work.run(writer);
+          return null;
         }));
       }
       start.countDown();
       long deadline = System.nanoTime() + PARALLEL_WRITERS_BOUND.toNanos();
-      for (Future<Integer> writer : writers) {
+      for (Future<?> writer : running) {
         writer.get(Math.max(1, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
       }
     } finally {
       pool.shutdownNow();
     }
-    assertValue(get(key), Integer.toString(PARALLEL_WRITERS * increments));
   }
 
-  /** One read-etag-then-write increment, retried on ETAG_MISMATCH; returns the conflicts seen. */
-  private int incrementWithRetry(String key) {
-    int conflicts = 0;
+  /** One read-etag-then-write increment, retried on ETAG_MISMATCH. */
+  private void incrementWithRetry(String key) {
     while (!Thread.currentThread().isInterrupted()) {
       StateValue current = get(key).orElseThrow();
       long next = Long.parseLong(new String(current.data(), UTF_8)) + 1;
       try {
         store().set(setWithEtag(key, Long.toString(next), Objects.requireNonNull(current.etag())));
-        return conflicts;
+        return;
       } catch (ComponentException e) {
         if (e.kind() != Kind.ETAG_MISMATCH) {
           throw e;
         }
-        conflicts++;
       }
     }
     throw new IllegalStateException("interrupted: the parallel writers did not finish in time");
@@ -515,11 +525,17 @@ public abstract class StateStoreConformance {
         assertThat(get(upserted)).isEmpty();
       }));
     }
-    return Stream.of(
+    List<DynamicTest> tests = new ArrayList<>(List.of(
         dynamicTest("upserts and deletes are applied together", this::transactionApplies),
         dynamicTest("operations on the same key apply in order", this::transactionOrder),
         dynamicTest("a failing last operation leaves every earlier operation un-applied", this::transactionIsAtomic),
-        dynamicTest("an empty transaction is a no-op", () -> store().transact(List.of(), Map.of())));
+        dynamicTest("an invalid ttlInSeconds fails the whole transaction", this::transactionWithInvalidTtl),
+        dynamicTest("an empty transaction is a no-op", () -> store().transact(List.of(), Map.of()))));
+    if (supports(StateFeature.ETAG)) {
+      tests.add(dynamicTest("parallel transactional and single etag writers lose no update",
+          this::parallelTransactionalWritersLoseNoUpdate));
+    }
+    return tests.stream();
   }
 
   private void transactionApplies() {
@@ -599,6 +615,59 @@ public abstract class StateStoreConformance {
       assertValue(get(updated), "u0");
       assertValue(get(deleted), "d1");
     }
+  }
+
+  private void transactionWithInvalidTtl() {
+    String created = key("tx-ttl-created");
+    String invalid = key("tx-ttl-invalid");
+    SetRequest badTtl = new SetRequest(invalid, bytes("v1"), null, Map.of(StateRequests.TTL_IN_SECONDS, "abc"),
+        StateOptions.DEFAULT);
+    // A store without TTL may refuse the key itself rather than its value.
+    Kind[] expected = supports(StateFeature.TTL)
+        ? new Kind[] {Kind.INVALID_ARGUMENT}
+        : new Kind[] {Kind.INVALID_ARGUMENT, Kind.UNSUPPORTED};
+    assertFailsWith(() -> store().transact(List.of(
+        upsert(created, "c1", null),
+        new TransactionalOperation.Upsert(badTtl)), Map.of()), expected);
+    assertThat(get(created)).isEmpty();
+    assertThat(get(invalid)).isEmpty();
+  }
+
+  /**
+   * Half the writers increment through single etag writes, half through one-operation transactions
+   * with an etag: a transaction's etag check must be as atomic as a single write's.
+   */
+  private void parallelTransactionalWritersLoseNoUpdate() throws Exception {
+    String key = key("tx-counter");
+    set(key, "0");
+    int writers = PARALLEL_WRITERS / 4;
+    int increments = incrementsPerParallelWriter();
+    runInParallel(writers, w -> {
+      for (int i = 0; i < increments; i++) {
+        if (w % 2 == 0) {
+          incrementWithRetry(key);
+        } else {
+          incrementTransactionallyWithRetry(key);
+        }
+      }
+    });
+    assertValue(get(key), Integer.toString(writers * increments));
+  }
+
+  private void incrementTransactionallyWithRetry(String key) {
+    while (!Thread.currentThread().isInterrupted()) {
+      StateValue current = get(key).orElseThrow();
+      long next = Long.parseLong(new String(current.data(), UTF_8)) + 1;
+      try {
+        store().transact(List.of(upsert(key, Long.toString(next), current.etag())), Map.of());
+        return;
+      } catch (ComponentException e) {
+        if (e.kind() != Kind.ETAG_MISMATCH) {
+          throw e;
+        }
+      }
+    }
+    throw new IllegalStateException("interrupted: the parallel writers did not finish in time");
   }
 
   // ---------------------------------------------------------------- TTL
