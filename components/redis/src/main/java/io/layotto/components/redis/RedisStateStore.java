@@ -77,7 +77,7 @@ public final class RedisStateStore implements StateStore {
 
   /** Everything that exists between init and close. */
   private record Session(String component, RedisSettings settings, ClientResources resources, RedisClient client,
-      StatefulRedisConnection<String, byte[]> connection) {
+      StatefulRedisConnection<String, byte[]> connection, ConnectionLog connectionLog) {
 
     RedisAsyncCommands<String, byte[]> redis() {
       return connection.async();
@@ -113,10 +113,12 @@ public final class RedisStateStore implements StateStore {
         .socketOptions(SocketOptions.builder().connectTimeout(settings.dialTimeout()).keepAlive(true).build())
         .timeoutOptions(TimeoutOptions.enabled(settings.commandTimeout()))
         .build());
+    ConnectionLog connectionLog = ConnectionLog.follow(metadata.componentName(), settings.address(), resources);
     StatefulRedisConnection<String, byte[]> connection;
     try {
       connection = client.connect(CODEC);
     } catch (RuntimeException e) {
+      connectionLog.stop();
       shutdown(client, resources);
       String reason = RedisFailures.rootMessage(e);
       if (RedisFailures.isCredentialsRejected(e)) {
@@ -128,7 +130,7 @@ public final class RedisStateStore implements StateStore {
       throw ComponentException.unavailable("redis state store '" + metadata.componentName()
           + "' cannot connect to redisHost " + settings.address() + ": " + reason, e);
     }
-    Session s = new Session(metadata.componentName(), settings, resources, client, connection);
+    Session s = new Session(metadata.componentName(), settings, resources, client, connection, connectionLog);
     try {
       await(s, s.redis().ping().toCompletableFuture(), "PING");
     } catch (ComponentException e) {
@@ -137,6 +139,7 @@ public final class RedisStateStore implements StateStore {
           + "' cannot use redisHost " + settings.address() + ": " + e.getMessage(), e);
     }
     session = s;
+    connectionLog.connected();
     log.info("redis state store '{}' connected: {}", metadata.componentName(), settings);
   }
 
@@ -436,6 +439,7 @@ public final class RedisStateStore implements StateStore {
   }
 
   private static void close(Session s) {
+    s.connectionLog().stop();
     try {
       s.connection().close();
     } catch (RuntimeException e) {
