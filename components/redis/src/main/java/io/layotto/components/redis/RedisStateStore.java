@@ -127,6 +127,11 @@ public final class RedisStateStore implements StateStore {
             + RedisSettings.REDIS_PASSWORD + (settings.username() != null ? "/" + RedisSettings.REDIS_USERNAME : "")
             + ": " + reason, e);
       }
+      if (reason.contains("DB index is out of range")) {
+        throw new ComponentException(Kind.INVALID_ARGUMENT, "redis state store '" + metadata.componentName()
+            + "': metadata '" + RedisSettings.REDIS_DB + "' is '" + settings.database() + "' but redis at "
+            + settings.address() + " has fewer databases: " + reason, e);
+      }
       throw ComponentException.unavailable("redis state store '" + metadata.componentName()
           + "' cannot connect to redisHost " + settings.address() + ": " + reason, e);
     }

@@ -169,6 +169,13 @@ class RedisLayoutInteropTest {
   }
 
   @Test
+  void aDatabaseIndexTheServerDoesNotHaveIsRejectedNamingTheKey() {
+    var e = assertFailsWith(() -> RedisTestSupport.openStore(RedisTestSupport.SHARED_REDIS,
+        Map.of(RedisSettings.REDIS_DB, "100000")), Kind.INVALID_ARGUMENT);
+    assertThat(e.getMessage()).contains("redisDB", "100000");
+  }
+
+  @Test
   void aKeyOfAnotherRedisTypeIsAnErrorNamingTheKeyAndNothingOfItsTransactionApplies() {
     String list = redis.key("a-list");
     String other = redis.key("tx-bystander");
