@@ -72,6 +72,15 @@ final class SqlFailures {
     }
     int newline = message.indexOf('\n');
     String line = (newline < 0 ? message : message.substring(0, newline)).trim();
+    Throwable root = failure;
+    while (root.getCause() != null && root.getCause() != root) {
+      root = root.getCause();
+    }
+    // drivers often wrap the telling reason (unknown host, timeout) in a generic message
+    if (root != failure && root.getMessage() != null && !line.contains(root.getMessage())) {
+      String rootLine = root.getMessage().lines().findFirst().orElse("").trim();
+      line = line + " (" + root.getClass().getSimpleName() + ": " + rootLine + ")";
+    }
     String password = connection.password();
     if (password != null && password.length() >= 3) {
       line = line.replace(password, "***");
