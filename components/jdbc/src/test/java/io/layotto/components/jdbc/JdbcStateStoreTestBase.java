@@ -60,6 +60,23 @@ abstract class JdbcStateStoreTestBase {
   /** A connection-string to a closed port on 127.0.0.1, with the given password and database. */
   abstract String connectionStringToPort(int port, String password, String database);
 
+  /** A connection-string to 127.0.0.1:{@code port} for the shared server's user and database. */
+  abstract String connectionStringViaPort(int port);
+
+  /** The shared server's port. */
+  abstract int serverPort();
+
+  /** Starts a transaction on {@code c} that holds a write lock on the key's row. */
+  void lockRow(Connection c, String key) throws SQLException {
+    c.setAutoCommit(false);
+    try (PreparedStatement ps = c.prepareStatement("SELECT version FROM " + qualifiedTable() + " WHERE key_hash = ? FOR UPDATE")) {
+      ps.setBytes(1, JdbcStateStore.keyHash(key));
+      try (ResultSet rs = ps.executeQuery()) {
+        assertThat(rs.next()).isTrue();
+      }
+    }
+  }
+
   /** A connection-string naming a database that does not exist. */
   abstract String connectionStringToMissingDatabase(String database);
 
@@ -350,6 +367,58 @@ abstract class JdbcStateStoreTestBase {
     } finally {
       store.close();
     }
+  }
+
+  @Test
+  void losingTheServerIsUnavailableAndTheStoreRecoversWhenItIsBack() throws Exception {
+    TcpProxy proxy = new TcpProxy(0, serverPort());
+    int port = proxy.port();
+    StateStore store;
+    try {
+      store = open("connectionString", connectionStringViaPort(port));
+      store.set(SetRequest.of("k", bytes("v1")));
+    } finally {
+      proxy.close();
+    }
+    ComponentException e = assertThrowsComponentException(() -> store.get(GetRequest.of("k")));
+    assertThat(e.kind()).isEqualTo(Kind.UNAVAILABLE);
+    assertThat(e.getMessage()).contains("127.0.0.1:" + port).contains("reading key 'k'");
+    assertThat(kindOf(() -> store.set(SetRequest.of("k", bytes("v2"))))).isEqualTo(Kind.UNAVAILABLE);
+    assertThat(store.checkHealth().isUp()).isFalse();
+    assertThat(store.checkHealth().reason()).contains("127.0.0.1:" + port);
+
+    TcpProxy back = new TcpProxy(port, serverPort());
+    try {
+      await().atMost(Duration.ofSeconds(30)).until(() -> store.checkHealth().isUp());
+      assertThat(valueOf(store, "k")).isEqualTo("v1");
+    } finally {
+      back.close();
+    }
+  }
+
+  @Test
+  void aStatementOverTimeoutInSecondsIsUnavailable() throws SQLException {
+    StateStore store = open("timeoutInSeconds", "1");
+    store.set(SetRequest.of("locked", bytes("v1")));
+    String etag = store.get(GetRequest.of("locked")).orElseThrow().etag();
+    try (Connection blocker = adminConnection()) {
+      lockRow(blocker, "locked");
+      ComponentException e = assertThrowsComponentException(
+          () -> store.set(set("locked", "v2", etag, Concurrency.UNSPECIFIED, Map.of())));
+      assertThat(e.kind()).isEqualTo(Kind.UNAVAILABLE);
+      assertThat(e.getMessage()).contains("writing key 'locked'");
+      blocker.rollback();
+    }
+    assertThat(valueOf(store, "locked")).isEqualTo("v1");
+  }
+
+  static ComponentException assertThrowsComponentException(Runnable action) {
+    try {
+      action.run();
+    } catch (ComponentException e) {
+      return e;
+    }
+    throw new AssertionError("expected a ComponentException");
   }
 
   @Test

@@ -45,6 +45,16 @@ class MysqlStateStoreTest extends JdbcStateStoreTestBase {
   }
 
   @Override
+  String connectionStringViaPort(int port) {
+    return "root@tcp(127.0.0.1:" + port + ")/test";
+  }
+
+  @Override
+  int serverPort() {
+    return 3306;
+  }
+
+  @Override
   String connectionStringToMissingDatabase(String database) {
     return "jdbc:mariadb://127.0.0.1:3306/" + database + "?user=root";
   }

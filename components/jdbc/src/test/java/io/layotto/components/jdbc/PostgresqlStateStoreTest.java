@@ -40,6 +40,16 @@ class PostgresqlStateStoreTest extends JdbcStateStoreTestBase {
   }
 
   @Override
+  String connectionStringViaPort(int port) {
+    return "host=127.0.0.1 port=" + port + " user=postgres dbname=test";
+  }
+
+  @Override
+  int serverPort() {
+    return 5432;
+  }
+
+  @Override
   String connectionStringToMissingDatabase(String database) {
     return "postgres://postgres@127.0.0.1:5432/" + database;
   }
