@@ -100,6 +100,7 @@ public final class JdbcStateStore implements StateStore {
     Statements sql = new Statements(dialect, config.table().qualified(dialect));
     try {
       createTable(pool, config, failures);
+      checkTableLayout(pool, config, failures);
     } catch (RuntimeException e) {
       pool.close();
       throw e;
@@ -155,8 +156,32 @@ public final class JdbcStateStore implements StateStore {
         if (attempt < 3 && dialect.isConcurrentCreate(e)) {
           continue;
         }
+        if (!SqlFailures.isUnavailable(e)) {
+          // e.g. the index statement failed on a foreign table: say that rather than the SQL error
+          checkTableLayout(pool, config, failures);
+        }
         throw failures.translate(e, "creating table " + config.table());
       }
+    }
+  }
+
+  /**
+   * Checks that an existing table has this store's columns: a table of the same name made by
+   * something else (e.g. Dapr's own layout) would otherwise fail every request.
+   */
+  private void checkTableLayout(HikariDataSource pool, JdbcStateStoreConfig config, SqlFailures failures) {
+    String probe = "SELECT key_hash, key_text, value, version, expire_at, inserted_at, updated_at FROM "
+        + config.table().qualified(dialect) + " WHERE 1 = 0";
+    try (Connection c = pool.getConnection(); var st = c.createStatement()) {
+      st.setQueryTimeout(config.queryTimeoutSeconds());
+      st.executeQuery(probe).close();
+    } catch (SQLException e) {
+      if (SqlFailures.isUnavailable(e)) {
+        throw failures.translate(e, "checking table " + config.table());
+      }
+      throw ComponentException.invalidArgument("metadata '" + JdbcStateStoreConfig.TABLE_NAME + "' of component '"
+          + config.componentName() + "' is '" + config.table() + "', a table that exists with other columns ("
+          + failures.concise(e) + "); choose another table name");
     }
   }
 

@@ -422,6 +422,23 @@ abstract class JdbcStateStoreTestBase {
   }
 
   @Test
+  void aTableOfTheSameNameWithOtherColumnsIsRejectedNamingTableName() throws SQLException {
+    try (Connection c = adminConnection(); var st = c.createStatement()) {
+      st.execute("CREATE TABLE " + qualifiedTable() + " (id INT PRIMARY KEY, value TEXT)");
+    }
+    StateStore store = new JdbcStateStore(dialect());
+    try {
+      assertThatThrownBy(() -> store.init(new Metadata("clash", Map.of("connectionString", connectionString(), "tableName", table))))
+          .isInstanceOfSatisfying(ComponentException.class, e -> {
+            assertThat(e.kind()).isEqualTo(Kind.INVALID_ARGUMENT);
+            assertThat(e.getMessage()).contains("'tableName'").contains(table).contains("'clash'");
+          });
+    } finally {
+      store.close();
+    }
+  }
+
+  @Test
   void healthIsUpWhileOpenAndDownAfterClose() {
     StateStore store = open();
     assertThat(store.checkHealth().isUp()).isTrue();
