@@ -4,6 +4,7 @@ import io.grpc.ServerInterceptors;
 import io.grpc.ServerServiceDefinition;
 import io.layotto.runtime.component.LoadedComponents;
 import io.layotto.runtime.grpc.dapr.DaprApiService;
+import io.layotto.runtime.grpc.layotto.LayottoRuntimeService;
 import io.layotto.runtime.grpc.state.StateApi;
 import java.io.IOException;
 import java.io.InputStream;
@@ -32,6 +33,7 @@ public final class ApiServices {
     StateApi state = new StateApi(components);
     ErrorGuard guard = new ErrorGuard();
     return List.of(
+        ServerInterceptors.intercept(LayottoRuntimeService.definition(components, state), guard),
         ServerInterceptors.intercept(DaprApiService.definition(components, state, runtimeVersion()), guard));
   }
 
