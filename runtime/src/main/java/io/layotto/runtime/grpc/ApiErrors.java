@@ -44,9 +44,12 @@ public final class ApiErrors {
       case RESOURCE_EXHAUSTED -> Status.RESOURCE_EXHAUSTED;
       case INTERNAL -> Status.INTERNAL;
     };
-    if (e.kind() == ComponentException.Kind.INTERNAL || e.kind() == ComponentException.Kind.UNAVAILABLE) {
-      // the client gets the component's message; operators need the cause chain too
-      LOG.warn("{}: {}", context, e.getMessage(), e.getCause());
+    switch (e.kind()) {
+      // the client gets the component's message; operators need the cause chain of a failure too
+      case INTERNAL -> LOG.warn("{}: {}", context, e.getMessage(), e.getCause());
+      // an outage fails every call: one line each, no stack traces flooding the log
+      case UNAVAILABLE -> LOG.warn("{}: {}", context, e.getMessage());
+      default -> LOG.debug("{}: {}", context, e.getMessage());
     }
     return status.withDescription(context + ": " + e.getMessage()).asRuntimeException();
   }

@@ -59,7 +59,7 @@ public final class StateApi {
     Target target = target("store_name", storeName);
     checkKey("key", request.key());
     GetRequest stored = new GetRequest(target.keys.apply(request.key()), request.consistency(), request.metadata());
-    return target.call("GetState of key '" + request.key() + "'", () -> target.store.get(stored));
+    return target.call(() -> "GetState of key '" + request.key() + "'", () -> target.store.get(stored));
   }
 
   /**
@@ -76,7 +76,7 @@ public final class StateApi {
     if (requests.isEmpty()) {
       return List.of();
     }
-    List<BulkGetItem> items = target.call("GetBulkState of " + keys.size() + " keys",
+    List<BulkGetItem> items = target.call(() -> "GetBulkState of " + describeKeys(keys),
         () -> target.store.bulkGet(requests));
     List<BulkGetItem> result = new ArrayList<>(items.size());
     for (BulkGetItem item : items) {
@@ -95,19 +95,14 @@ public final class StateApi {
     if (stored.isEmpty()) {
       return;
     }
-    target.call("SaveState of " + describeKeys(requests.stream().map(SetRequest::key).toList()), () -> {
-      target.store.bulkSet(stored);
-      return null;
-    });
+    target.run(() -> "SaveState of " + describeKeys(requests.stream().map(SetRequest::key).toList()),
+        () -> target.store.bulkSet(stored));
   }
 
   public void delete(String storeName, DeleteRequest request) {
     Target target = target("store_name", storeName);
     DeleteRequest stored = prefixed(target, request, "key");
-    target.call("DeleteState of key '" + request.key() + "'", () -> {
-      target.store.delete(stored);
-      return null;
-    });
+    target.run(() -> "DeleteState of key '" + request.key() + "'", () -> target.store.delete(stored));
   }
 
   public void deleteBulk(String storeName, List<DeleteRequest> requests) {
@@ -119,10 +114,8 @@ public final class StateApi {
     if (stored.isEmpty()) {
       return;
     }
-    target.call("DeleteBulkState of " + describeKeys(requests.stream().map(DeleteRequest::key).toList()), () -> {
-      target.store.bulkDelete(stored);
-      return null;
-    });
+    target.run(() -> "DeleteBulkState of " + describeKeys(requests.stream().map(DeleteRequest::key).toList()),
+        () -> target.store.bulkDelete(stored));
   }
 
   /** Applies the operations atomically; the store must declare {@link StateFeature#TRANSACTIONAL}. */
@@ -151,11 +144,9 @@ public final class StateApi {
     if (operations.isEmpty()) {
       return;
     }
-    target.call("ExecuteStateTransaction of " + describeKeys(operations.stream().map(op -> target.keys.strip(op.key()))
-        .toList()), () -> {
-          target.store.transact(operations, metadata);
-          return null;
-        });
+    target.run(() -> "ExecuteStateTransaction of "
+        + describeKeys(operations.stream().map(op -> target.keys.strip(op.key())).toList()),
+        () -> target.store.transact(operations, metadata));
   }
 
   private static SetRequest prefixed(Target target, SetRequest r, String keyField) {
@@ -197,17 +188,26 @@ public final class StateApi {
   /** A store resolved for one call. */
   private record Target(String name, StateStore store, KeyPrefix keys) {
 
-    /** Runs a store call; its failures become statuses naming the operation, key and store. */
-    <T> T call(String what, Supplier<T> body) {
-      String context = what + " in state store '" + name + "'";
+    void run(Supplier<String> what, Runnable body) {
+      call(what, () -> {
+        body.run();
+        return Boolean.TRUE;
+      });
+    }
+
+    /**
+     * Runs a store call; its failures become statuses naming the operation, key and store
+     * ({@code what} is only evaluated on failure, keeping the hot path free of string building).
+     */
+    <T> T call(Supplier<String> what, Supplier<T> body) {
       try {
         return body.get();
       } catch (ComponentException e) {
-        throw ApiErrors.fromComponent(e, context);
+        throw ApiErrors.fromComponent(e, what.get() + " in state store '" + name + "'");
       } catch (StatusRuntimeException e) {
         throw e;
       } catch (RuntimeException e) {
-        throw ApiErrors.unexpected(e, context);
+        throw ApiErrors.unexpected(e, what.get() + " in state store '" + name + "'");
       }
     }
   }
