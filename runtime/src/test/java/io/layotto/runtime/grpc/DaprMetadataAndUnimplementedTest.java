@@ -46,7 +46,7 @@ class DaprMetadataAndUnimplementedTest {
   }
 
   @AfterEach
-  void stop() throws InterruptedException {
+  void stop() {
     api.close();
   }
 

@@ -24,7 +24,7 @@ class LayottoHelloAndUnimplementedTest {
   }
 
   @Test
-  void helloAppendsTheNameAndEchoesTheData() throws Exception {
+  void helloAppendsTheNameAndEchoesTheData() {
     try (InProcessApi api = new InProcessApi(withHellos(Map.of("quick_start_demo", "greeting")))) {
       var stub = RuntimeGrpc.newBlockingStub(api.channel);
       Any data = Any.newBuilder().setTypeUrl("type.example/x").setValue(ByteString.copyFromUtf8("payload")).build();
@@ -42,7 +42,7 @@ class LayottoHelloAndUnimplementedTest {
   }
 
   @Test
-  void emptyOrUnknownServiceNameIsInvalidArgumentListingTheConfiguredHellos() throws Exception {
+  void emptyOrUnknownServiceNameIsInvalidArgumentListingTheConfiguredHellos() {
     try (InProcessApi api = new InProcessApi(withHellos(Map.of("quick_start_demo", "greeting")))) {
       var stub = RuntimeGrpc.newBlockingStub(api.channel);
       assertFails(() -> stub.sayHello(RuntimeProto.SayHelloRequest.newBuilder().setName("x").build()),
@@ -53,7 +53,7 @@ class LayottoHelloAndUnimplementedTest {
   }
 
   @Test
-  void helloWithoutHellosConfiguredIsFailedPrecondition() throws Exception {
+  void helloWithoutHellosConfiguredIsFailedPrecondition() {
     try (InProcessApi api = new InProcessApi(withHellos(Map.of()))) {
       assertFails(() -> RuntimeGrpc.newBlockingStub(api.channel).sayHello(RuntimeProto.SayHelloRequest.newBuilder()
           .setServiceName("quick_start_demo").build()), Status.Code.FAILED_PRECONDITION, "hellos");
@@ -61,7 +61,7 @@ class LayottoHelloAndUnimplementedTest {
   }
 
   @Test
-  void unaryRpcsOfOtherBuildingBlocksAreUnimplementedNamingTheBlock() throws Exception {
+  void unaryRpcsOfOtherBuildingBlocksAreUnimplementedNamingTheBlock() {
     try (InProcessApi api = new InProcessApi(withHellos(Map.of()))) {
       var stub = RuntimeGrpc.newBlockingStub(api.channel);
       assertFails(() -> stub.publishEvent(RuntimeProto.PublishEventRequest.newBuilder().setPubsubName("p")

@@ -62,7 +62,7 @@ abstract class StateApiContract {
   }
 
   @AfterEach
-  void stop() throws InterruptedException {
+  void stop() {
     api.close();
   }
 
@@ -276,7 +276,7 @@ abstract class StateApiContract {
   }
 
   @Test
-  void noStateStoreConfiguredIsFailedPrecondition() throws InterruptedException {
+  void noStateStoreConfiguredIsFailedPrecondition() {
     try (InProcessApi empty = new InProcessApi(components("", Map.of(), Map.of()))) {
       StateClient c = clients().create(empty.channel);
       assertFails(() -> c.get("store", "k"), Status.Code.FAILED_PRECONDITION, "state store is not configured");
