@@ -151,10 +151,13 @@ public final class ConfigLoader {
         problems.add(new Problem("$.servers[*].listeners", "no listener has a 'grpc' network filter; "
             + "the sidecar needs one: {\"type\":\"grpc\",\"config\":{\"server_name\":\"runtime\",\"grpc_config\":{...}}}"));
       }
-      if (!problems.isEmpty()) {
+      // Look inside grpc_config even when the listeners had problems, so one run reports them all.
+      RuntimeConfig config = grpcConfig == null ? null
+          : grpcConfig(grpcConfig, requireNonNull(grpcConfigPath));
+      if (!problems.isEmpty() || config == null) {
         throw failure();
       }
-      return grpcConfig(requireNonNull(grpcConfig), requireNonNull(grpcConfigPath));
+      return config;
     }
 
     private void server(JsonNode server, String path) {
@@ -328,7 +331,8 @@ public final class ConfigLoader {
       }
     }
 
-    private RuntimeConfig grpcConfig(JsonNode grpc, String path) {
+    /** Reads the sections; null when a problem was found (they are in {@code problems}). */
+    private @Nullable RuntimeConfig grpcConfig(JsonNode grpc, String path) {
       AppConfig app = AppConfig.NONE;
       Map<String, HelloConfig> hellos = new LinkedHashMap<>();
       Map<String, ComponentConfig> state = new LinkedHashMap<>();
@@ -369,7 +373,7 @@ public final class ConfigLoader {
         }
       }
       if (!problems.isEmpty()) {
-        throw failure();
+        return null;
       }
       return new RuntimeConfig(source, requireNonNull(grpcListenerName), requireNonNull(grpcAddress), path,
           actuatorAddress, maxInboundMessageSize, drainTimeout, app, hellos, state, warnings, ignored);
