@@ -245,6 +245,35 @@ class SidecarTest {
   }
 
   @Test
+  void requestsOverTheConfiguredMessageSizeAreResourceExhausted() {
+    String text = TestConfigs.withFakeStore("state_demo", probe)
+        .replace("\"server_name\": \"runtime\",", "\"server_name\": \"runtime\", \"max_recv_msg_size\": 1024,");
+    start(ConfigLoader.parse("small.json", text));
+    release.countDown();
+
+    assertThat(ClientCalls.blockingUnaryCall(channel, SLOW, CallOptions.DEFAULT, "a".repeat(1000)))
+        .startsWith("done a");
+    assertThatThrownBy(() -> ClientCalls.blockingUnaryCall(channel, SLOW, CallOptions.DEFAULT, "a".repeat(2000)))
+        .isInstanceOfSatisfying(StatusRuntimeException.class,
+            e -> assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.RESOURCE_EXHAUSTED));
+  }
+
+  @Test
+  void theBuiltInDefaultRunsWithTheInMemoryStore() {
+    RuntimeConfig config = ConfigLoader.loadDefault().withAddresses(new ListenerAddress("127.0.0.1", 0),
+        new ListenerAddress("127.0.0.1", 0));
+    sidecar = Sidecar.start(config);
+
+    assertThat(sidecar.components().stateStore("state_demo")).isPresent();
+    assertThat(sidecar.components().hellos()).containsEntry("helloworld", "greeting");
+    Http.Response ready = Http.get(actuator(), "/actuator/health/readiness");
+    assertThat(ready.status()).isEqualTo(200);
+    assertThat(ready.json().at("/components/state_demo/details/type").asText()).isEqualTo("in-memory");
+    assertThat(Http.get(actuator(), "/actuator/info").json().at("/components/0/capabilities").toString())
+        .isEqualTo("[\"etag\",\"transactional\",\"ttl\"]");
+  }
+
+  @Test
   void aPortInUseFailsStartupAndLeavesNothingRunning() throws Exception {
     try (ServerSocket taken = new ServerSocket(0, 1, java.net.InetAddress.getByName("127.0.0.1"))) {
       RuntimeConfig config = fakeConfig().withAddresses(new ListenerAddress("127.0.0.1", taken.getLocalPort()),
