@@ -31,7 +31,7 @@ sealed interface SqlDialect permits PostgresqlDialect, MysqlDialect {
   /** Whether the {@code schemaName} metadata applies (MySQL: the database holding the table). */
   boolean hasSchemaName();
 
-  /** Quotes one identifier already checked against {@link TableName#IDENTIFIER}. */
+  /** Quotes one identifier already checked to hold no quote characters (see {@link TableName#IDENTIFIER}). */
   String quote(String identifier);
 
   /**
