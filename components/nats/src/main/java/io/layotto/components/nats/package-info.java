@@ -1,4 +1,4 @@
-/** NATS components. */
+/** NATS components: the JetStream pub/sub (types {@code jetstream} and {@code nats}). */
 @NullMarked
 package io.layotto.components.nats;
 

@@ -1,0 +1,308 @@
+package io.layotto.components.nats;
+
+import io.layotto.spi.pubsub.MessageHandler;
+import io.layotto.spi.pubsub.Subscription;
+import io.nats.client.ConsumerContext;
+import io.nats.client.FetchConsumeOptions;
+import io.nats.client.FetchConsumer;
+import io.nats.client.JetStream;
+import io.nats.client.JetStreamApiException;
+import io.nats.client.Message;
+import io.nats.client.api.ConsumerConfiguration;
+import io.nats.client.impl.NatsJetStreamMetaData;
+import java.io.IOException;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One subscription: a thread pulling batches from the group's durable consumer, never more than the
+ * free in-flight slots, handing each message to the handler and acking or naking it when the
+ * handler's stage completes. Errors (broker down, stream deleted) are retried with backoff, binding
+ * the consumer afresh each time, so the loop outlives outages. Closing stops the loop and naks what
+ * is still in flight, leaving the durable consumer on the server for the group's return.
+ */
+final class PullSubscription implements Subscription {
+
+  private static final Logger log = LoggerFactory.getLogger(PullSubscription.class);
+  /** The shortest pull the client library accepts; also bounds how long close() waits for the loop. */
+  private static final long FETCH_EXPIRY_MILLIS = 1_000;
+  private static final int MAX_BATCH = 256;
+  private static final Duration MAX_NAK_DELAY = Duration.ofSeconds(30);
+  private static final long MIN_BACKOFF_MILLIS = 100;
+  private static final long MAX_BACKOFF_MILLIS = 5_000;
+  private static final Duration CLOSE_WAIT = Duration.ofSeconds(5);
+
+  private final JetStream jetStream;
+  private final StreamCatalog catalog;
+  private final String topic;
+  private final ConsumerConfiguration consumerConfig;
+  private final MessageHandler handler;
+  private final Duration nakDelay;
+  private final Semaphore slots;
+  private final Set<InFlight> inFlight = ConcurrentHashMap.newKeySet();
+  private final ScheduledExecutorService timers;
+  private final Runnable onClose;
+  private final AtomicBoolean closed = new AtomicBoolean();
+  private volatile boolean closing;
+  private @Nullable ConsumerContext consumer;
+  private @Nullable Thread puller;
+  private @Nullable ScheduledFuture<?> keepAlive;
+
+  /** A delivered message whose handler has not completed; settled exactly once (ack, nak or nak at close). */
+  private static final class InFlight {
+    final Message message;
+    final AtomicBoolean settled = new AtomicBoolean();
+
+    InFlight(Message message) {
+      this.message = message;
+    }
+  }
+
+  PullSubscription(JetStream jetStream, StreamCatalog catalog, String topic, ConsumerConfiguration consumerConfig,
+      int maxInFlight, MessageHandler handler, Duration nakDelay, ScheduledExecutorService timers, Runnable onClose) {
+    this.jetStream = jetStream;
+    this.catalog = catalog;
+    this.topic = topic;
+    this.consumerConfig = consumerConfig;
+    this.handler = handler;
+    this.nakDelay = nakDelay;
+    this.slots = new Semaphore(maxInFlight);
+    this.timers = timers;
+    this.onClose = onClose;
+  }
+
+  String durableName() {
+    return consumerConfig.getDurable();
+  }
+
+  /** Creates or updates the durable consumer, then starts pulling; fails if the consumer cannot be set up. */
+  void start() throws IOException, JetStreamApiException {
+    consumer = bind();
+    Thread thread = Thread.ofPlatform().daemon().name("jetstream-" + durableName()).unstarted(this::pullUntilClosed);
+    puller = thread;
+    thread.start();
+    // An in-flight message is kept alive while its handler works, so ackWait only matters for consumers that vanished.
+    long period = Math.max(50, consumerConfig.getAckWait().toMillis() / 3);
+    keepAlive = timers.scheduleAtFixedRate(this::markInProgress, period, period, TimeUnit.MILLISECONDS);
+  }
+
+  private ConsumerContext bind() throws IOException, JetStreamApiException {
+    try {
+      return bindTo(catalog.streamFor(topic));
+    } catch (JetStreamApiException e) {
+      // The stream may have been deleted or replaced since it was cached: look it up once more.
+      catalog.forget(topic);
+      return bindTo(catalog.streamFor(topic));
+    }
+  }
+
+  private ConsumerContext bindTo(String stream) throws IOException, JetStreamApiException {
+    try {
+      return jetStream.getStreamContext(stream).createOrUpdateConsumer(consumerConfig);
+    } catch (JetStreamApiException e) {
+      // Some settings (e.g. deliverPolicy) cannot change on an existing durable: keep using it as it is.
+      ConsumerContext existing = jetStream.getConsumerContext(stream, durableName());
+      log.warn("durable consumer '{}' on stream '{}' keeps its existing settings: {}", durableName(), stream,
+          e.getErrorDescription());
+      return existing;
+    }
+  }
+
+  private void pullUntilClosed() {
+    long backoff = 0;
+    boolean failing = false;
+    while (!closing) {
+      try {
+        ConsumerContext context = consumer;
+        if (context == null) {
+          context = bind();
+          consumer = context;
+        }
+        int free = awaitFreeSlots();
+        if (free > 0) {
+          pullBatch(context, free);
+        }
+        if (failing) {
+          log.info("subscription '{}' on topic '{}' is pulling again", durableName(), topic);
+          failing = false;
+        }
+        backoff = 0;
+      } catch (InterruptedException e) {
+        if (!closing) {
+          Thread.currentThread().interrupt();
+        }
+        return;
+      } catch (Exception e) {
+        if (closing) {
+          return;
+        }
+        consumer = null;
+        if (!failing) {
+          log.warn("subscription '{}' on topic '{}' cannot pull, retrying with backoff: {}", durableName(), topic,
+              e.toString());
+          failing = true;
+        } else {
+          log.debug("subscription '{}' still cannot pull: {}", durableName(), e.toString());
+        }
+        backoff = backoff == 0 ? MIN_BACKOFF_MILLIS : Math.min(MAX_BACKOFF_MILLIS, backoff * 2);
+        try {
+          Thread.sleep(backoff);
+        } catch (InterruptedException interrupted) {
+          return;
+        }
+      }
+    }
+  }
+
+  /** Waits for at least one free slot and takes every free slot (up to a batch); 0 when closing. */
+  private int awaitFreeSlots() throws InterruptedException {
+    while (!closing) {
+      if (slots.tryAcquire(200, TimeUnit.MILLISECONDS)) {
+        int free = 1 + slots.drainPermits();
+        if (free > MAX_BATCH) {
+          slots.release(free - MAX_BATCH);
+          free = MAX_BATCH;
+        }
+        return free;
+      }
+    }
+    return 0;
+  }
+
+  /** Pulls up to {@code free} messages; each one keeps its slot until its handler completes. */
+  private void pullBatch(ConsumerContext context, int free) throws Exception {
+    int received = 0;
+    try (FetchConsumer fetch = context.fetch(FetchConsumeOptions.builder()
+        .maxMessages(free).expiresIn(FETCH_EXPIRY_MILLIS).build())) {
+      Message message;
+      while ((message = fetch.nextMessage()) != null) {
+        received++;
+        if (closing) {
+          // Not handed out: give it back at once rather than after ackWait.
+          nakQuietly(message, Duration.ZERO);
+          slots.release();
+        } else {
+          dispatch(message);
+        }
+      }
+    } finally {
+      slots.release(free - received);
+    }
+  }
+
+  private void dispatch(Message message) {
+    InFlight entry = new InFlight(message);
+    inFlight.add(entry);
+    CompletionStage<Void> stage;
+    try {
+      stage = handler.handle(toMessage(message));
+    } catch (RuntimeException e) {
+      stage = CompletableFuture.failedFuture(e);
+    }
+    stage.whenComplete((ignored, failure) -> settle(entry, failure == null));
+  }
+
+  private io.layotto.spi.pubsub.Message toMessage(Message message) {
+    NatsJetStreamMetaData meta = message.metaData();
+    byte[] data = message.getData();
+    return new io.layotto.spi.pubsub.Message(topic, data == null ? new byte[0] : data, Map.of(
+        "natsStream", meta.getStream(),
+        "natsConsumer", meta.getConsumer(),
+        "natsStreamSequence", Long.toString(meta.streamSequence()),
+        "natsDeliveredCount", Long.toString(meta.deliveredCount())));
+  }
+
+  private void settle(InFlight entry, boolean handled) {
+    if (!entry.settled.compareAndSet(false, true)) {
+      return; // already given back by close()
+    }
+    inFlight.remove(entry);
+    try {
+      if (handled) {
+        entry.message.ack();
+      } else {
+        nakQuietly(entry.message, redeliveryDelay(entry.message));
+      }
+    } catch (RuntimeException e) {
+      // The connection is down: the server redelivers after ackWait anyway.
+      log.debug("could not ack a message of '{}': {}", durableName(), e.toString());
+    } finally {
+      slots.release();
+    }
+  }
+
+  /** {@code nakDelay} doubled per earlier delivery, capped, so a failing message backs off. */
+  private Duration redeliveryDelay(Message message) {
+    long deliveries = Math.max(1, message.metaData().deliveredCount());
+    int doublings = (int) Math.min(20, deliveries - 1);
+    Duration delay = nakDelay.multipliedBy(1L << doublings);
+    return delay.compareTo(MAX_NAK_DELAY) > 0 ? MAX_NAK_DELAY : delay;
+  }
+
+  private void nakQuietly(Message message, Duration delay) {
+    try {
+      if (delay.isZero()) {
+        message.nak();
+      } else {
+        message.nakWithDelay(delay);
+      }
+    } catch (RuntimeException e) {
+      log.debug("could not nak a message of '{}': {}", durableName(), e.toString());
+    }
+  }
+
+  private void markInProgress() {
+    for (InFlight entry : inFlight) {
+      if (!entry.settled.get()) {
+        try {
+          entry.message.inProgress();
+        } catch (RuntimeException e) {
+          log.debug("could not extend ackWait of a message of '{}': {}", durableName(), e.toString());
+        }
+      }
+    }
+  }
+
+  @Override
+  public void close() {
+    if (!closed.compareAndSet(false, true)) {
+      return;
+    }
+    closing = true;
+    ScheduledFuture<?> timer = keepAlive;
+    if (timer != null) {
+      timer.cancel(false);
+    }
+    Thread thread = puller;
+    if (thread != null) {
+      try {
+        if (!thread.join(CLOSE_WAIT)) {
+          thread.interrupt();
+          thread.join(CLOSE_WAIT);
+        }
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }
+    // Handlers still working lose their messages to redelivery now, not after ackWait.
+    for (InFlight entry : inFlight) {
+      if (entry.settled.compareAndSet(false, true)) {
+        nakQuietly(entry.message, Duration.ZERO);
+      }
+    }
+    inFlight.clear();
+    onClose.run();
+  }
+}
