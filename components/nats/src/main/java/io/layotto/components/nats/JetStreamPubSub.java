@@ -18,7 +18,6 @@ import io.nats.client.JetStreamManagement;
 import io.nats.client.JetStreamOptions;
 import io.nats.client.Nats;
 import io.nats.client.Options;
-import io.nats.client.PublishOptions;
 import io.nats.client.api.AckPolicy;
 import io.nats.client.api.ConsumerConfiguration;
 import io.nats.client.api.PublishAck;
@@ -91,13 +90,24 @@ public final class JetStreamPubSub implements PubSub {
     log.info("pub/sub '{}' connected to NATS JetStream at {}", metadata.componentName(), conn.getConnectedUrl());
   }
 
-  private static Connection connect(JetStreamSettings s, String component) {
+  private Connection connect(JetStreamSettings s, String component) {
+    ConnectionListener connectionLog = (conn, event) -> {
+      switch (event) {
+        case DISCONNECTED -> {
+          if (!closed) {
+            log.warn("pub/sub '{}' lost its NATS connection; reconnecting", component);
+          }
+        }
+        case RECONNECTED -> log.info("pub/sub '{}' reconnected to NATS at {}", component, conn.getConnectedUrl());
+        default -> log.debug("pub/sub '{}' NATS connection event {}", component, event);
+      }
+    };
     Options.Builder options = Options.builder()
         .servers(s.servers().toArray(String[]::new))
         .maxReconnects(-1)
         .reconnectWait(RECONNECT_WAIT)
         .connectionTimeout(s.requestTimeout())
-        .connectionListener(new ConnectionLog(component))
+        .connectionListener(connectionLog)
         .errorListener(new ErrorLog(component));
     if (s.connectionName() != null) {
       options.connectionName(s.connectionName());
@@ -129,9 +139,10 @@ public final class JetStreamPubSub implements PubSub {
     StreamCatalog streams = catalog();
     for (int attempt = 1; ; attempt++) {
       try {
-        String stream = streams.streamFor(request.topic());
-        PublishAck ack = js.publish(request.topic(), request.data(),
-            PublishOptions.builder().expectedStream(stream).build());
+        // Ensures a stream stores the subject; the publish itself is routed by subject. No
+        // expected-stream header: headers count against max_payload, and a 1 MiB payload must fit.
+        streams.streamFor(request.topic());
+        PublishAck ack = js.publish(request.topic(), request.data());
         log.trace("published to '{}' as {} #{}", request.topic(), ack.getStream(), ack.getSeqno());
         return;
       } catch (IOException | JetStreamApiException | RuntimeException e) {
@@ -157,8 +168,8 @@ public final class JetStreamPubSub implements PubSub {
     List<CompletableFuture<PublishAck>> acks = new ArrayList<>(requests.size());
     try {
       for (PublishRequest request : requests) {
-        String stream = streams.streamFor(request.topic());
-        acks.add(js.publishAsync(request.topic(), request.data(), PublishOptions.builder().expectedStream(stream).build()));
+        streams.streamFor(request.topic());
+        acks.add(js.publishAsync(request.topic(), request.data()));
       }
     } catch (IOException | JetStreamApiException | RuntimeException e) {
       throw publishFailure(requests.get(acks.size()).topic(), e);
@@ -230,12 +241,14 @@ public final class JetStreamPubSub implements PubSub {
   @Override
   public Health checkHealth() {
     Connection conn = connection;
-    if (conn == null) {
+    JetStreamSettings s = settings;
+    if (conn == null || s == null) {
       return Health.down("not initialised");
     }
     Connection.Status status = conn.getStatus();
     return status == Connection.Status.CONNECTED ? Health.up()
-        : Health.down("NATS connection to " + settings().natsUrl() + " is " + status.name().toLowerCase(java.util.Locale.ROOT));
+        : Health.down("NATS connection to natsURL '" + s.natsUrl() + "' is "
+            + status.name().toLowerCase(java.util.Locale.ROOT));
   }
 
   private boolean isConnected() {
@@ -306,18 +319,6 @@ public final class JetStreamPubSub implements PubSub {
       throw new IllegalStateException("init() was not called");
     }
     return value;
-  }
-
-  /** Logs connection changes once each, so an outage is visible without flooding the log. */
-  private record ConnectionLog(String component) implements ConnectionListener {
-    @Override
-    public void connectionEvent(Connection conn, Events event) {
-      switch (event) {
-        case DISCONNECTED -> log.warn("pub/sub '{}' lost its NATS connection; reconnecting", component);
-        case RECONNECTED -> log.info("pub/sub '{}' reconnected to NATS at {}", component, conn.getConnectedUrl());
-        default -> log.debug("pub/sub '{}' NATS connection event {}", component, event);
-      }
-    }
   }
 
   /** Sends the client library's asynchronous errors to our log instead of its own. */

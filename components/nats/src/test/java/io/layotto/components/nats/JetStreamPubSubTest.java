@@ -1,0 +1,362 @@
+package io.layotto.components.nats;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+
+import io.layotto.spi.ComponentException;
+import io.layotto.spi.pubsub.Message;
+import io.layotto.spi.pubsub.PublishRequest;
+import io.layotto.spi.pubsub.SubscribeRequest;
+import io.layotto.spi.pubsub.Subscription;
+import io.nats.client.Connection;
+import io.nats.client.Nats;
+import io.nats.client.api.StreamInfo;
+import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Queue;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** The JetStream pub/sub against the shared NATS server, beyond what the conformance kit covers. */
+class JetStreamPubSubTest {
+
+  private static final Duration WAIT = Duration.ofSeconds(15);
+
+  private String run;
+  private JetStreamPubSub pubSub;
+  private final List<Subscription> subscriptions = new ArrayList<>();
+
+  @BeforeEach
+  void setUp() {
+    run = NatsTestSupport.runId();
+    pubSub = NatsTestSupport.started(Map.of());
+  }
+
+  @AfterEach
+  void tearDown() throws Exception {
+    subscriptions.forEach(Subscription::close);
+    pubSub.close();
+    NatsTestSupport.deleteStreams(run);
+  }
+
+  private String topic(String name) {
+    return run + "-" + name;
+  }
+
+  private Subscription subscribe(String topic, String group, int maxInFlight, Map<String, String> metadata,
+      io.layotto.spi.pubsub.MessageHandler handler) {
+    Subscription s = pubSub.subscribe(new SubscribeRequest(topic, group, maxInFlight, metadata), handler);
+    subscriptions.add(s);
+    return s;
+  }
+
+  private static byte[] bytes(String text) {
+    return text.getBytes(StandardCharsets.UTF_8);
+  }
+
+  @Test
+  void deliversBytesUntouchedWithBrokerFacts() {
+    String topic = topic("plain");
+    Queue<Message> received = new ConcurrentLinkedQueue<>();
+    subscribe(topic, "g", 10, Map.of(), m -> {
+      received.add(m);
+      return CompletableFuture.completedFuture(null);
+    });
+    byte[] payload = {0, 1, 2, (byte) 0xff, 'x'};
+    pubSub.publish(PublishRequest.of(topic, payload));
+
+    await().atMost(WAIT).until(() -> received.size() == 1);
+    Message m = received.peek();
+    assertThat(m.topic()).isEqualTo(topic);
+    assertThat(m.data()).containsExactly(payload);
+    assertThat(m.metadata()).containsEntry("natsStreamSequence", "1").containsEntry("natsDeliveredCount", "1")
+        .containsEntry("natsStream", NatsNames.streamFor(topic));
+  }
+
+  @Test
+  void aSubscriptionBeforeAnyPublishCreatesTheStreamAndSeesLaterMessages() {
+    String topic = topic("early");
+    Set<String> received = ConcurrentHashMap.newKeySet();
+    subscribe(topic, "g", 5, Map.of(), m -> {
+      received.add(new String(m.data(), StandardCharsets.UTF_8));
+      return CompletableFuture.completedFuture(null);
+    });
+    for (int i = 0; i < 20; i++) {
+      pubSub.publish(PublishRequest.of(topic, bytes("m" + i)));
+    }
+    await().atMost(WAIT).until(() -> received.size() == 20);
+  }
+
+  @Test
+  void aFailedStageIsRedeliveredAndASuccessfulOneIsNot() throws Exception {
+    String topic = topic("retry");
+    AtomicInteger deliveries = new AtomicInteger();
+    Queue<String> counts = new ConcurrentLinkedQueue<>();
+    subscribe(topic, "g", 1, Map.of(), m -> {
+      counts.add(m.metadata().get("natsDeliveredCount"));
+      return deliveries.incrementAndGet() == 1
+          ? CompletableFuture.failedFuture(new IllegalStateException("app said RETRY"))
+          : CompletableFuture.completedFuture(null);
+    });
+    pubSub.publish(PublishRequest.of(topic, bytes("once")));
+
+    await().atMost(WAIT).until(() -> deliveries.get() == 2);
+    Thread.sleep(1_500);
+    assertThat(deliveries.get()).isEqualTo(2);
+    assertThat(counts).containsExactly("1", "2");
+  }
+
+  @Test
+  void aHandlerThrowingIsTreatedAsAFailure() {
+    String topic = topic("throws");
+    AtomicInteger deliveries = new AtomicInteger();
+    subscribe(topic, "g", 1, Map.of(), m -> {
+      if (deliveries.incrementAndGet() == 1) {
+        throw new IllegalStateException("handler bug");
+      }
+      return CompletableFuture.completedFuture(null);
+    });
+    pubSub.publish(PublishRequest.of(topic, bytes("x")));
+    await().atMost(WAIT).until(() -> deliveries.get() == 2);
+  }
+
+  @Test
+  void neverMoreThanMaxInFlightAreOutstanding() {
+    String topic = topic("inflight");
+    for (int i = 0; i < 30; i++) {
+      pubSub.publish(PublishRequest.of(topic, bytes("m" + i)));
+    }
+    Queue<CompletableFuture<Void>> pending = new ConcurrentLinkedQueue<>();
+    AtomicInteger outstanding = new AtomicInteger();
+    AtomicInteger highest = new AtomicInteger();
+    AtomicInteger done = new AtomicInteger();
+    subscribe(topic, "g", 3, Map.of(), m -> {
+      highest.accumulateAndGet(outstanding.incrementAndGet(), Math::max);
+      CompletableFuture<Void> stage = new CompletableFuture<>();
+      pending.add(stage);
+      return stage.whenComplete((v, e) -> {
+        outstanding.decrementAndGet();
+        done.incrementAndGet();
+      });
+    });
+    await().atMost(WAIT).until(() -> pending.size() == 3);
+    // Held stages stop the pulling: nothing more arrives while all three slots are taken.
+    await().during(Duration.ofMillis(1_500)).atMost(Duration.ofSeconds(3)).until(() -> pending.size() == 3);
+    await().atMost(WAIT).until(() -> {
+      CompletableFuture<Void> next = pending.poll();
+      if (next != null) {
+        next.complete(null);
+      }
+      return done.get() == 30;
+    });
+    assertThat(highest.get()).isEqualTo(3);
+  }
+
+  @Test
+  void oneGroupSharesMessagesAndEveryGroupGetsThemAll() {
+    String topic = topic("groups");
+    Queue<String> workerA = new ConcurrentLinkedQueue<>();
+    Queue<String> workerB = new ConcurrentLinkedQueue<>();
+    Queue<String> audit = new ConcurrentLinkedQueue<>();
+    subscribe(topic, "workers", 1, Map.of(), slowly(workerA));
+    subscribe(topic, "workers", 1, Map.of(), slowly(workerB));
+    subscribe(topic, "audit", 10, Map.of(), slowly(audit));
+    int n = 40;
+    for (int i = 0; i < n; i++) {
+      pubSub.publish(PublishRequest.of(topic, bytes("m" + i)));
+    }
+    await().atMost(WAIT).until(() -> workerA.size() + workerB.size() >= n && audit.size() >= n);
+    Set<String> shared = ConcurrentHashMap.newKeySet();
+    shared.addAll(workerA);
+    shared.addAll(workerB);
+    assertThat(shared).hasSize(n);
+    assertThat(Set.copyOf(audit)).hasSize(n);
+    assertThat(workerA).isNotEmpty();
+    assertThat(workerB).isNotEmpty();
+  }
+
+  private static io.layotto.spi.pubsub.MessageHandler slowly(Queue<String> into) {
+    return m -> CompletableFuture.runAsync(() -> {
+      into.add(new String(m.data(), StandardCharsets.UTF_8));
+      try {
+        Thread.sleep(20);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    });
+  }
+
+  @Test
+  void closingKeepsTheDurableSoTheReturningGroupGetsWhatItMissedAndWhatWasInFlight() {
+    String topic = topic("return");
+    Queue<String> first = new ConcurrentLinkedQueue<>();
+    Subscription s = subscribe(topic, "g", 5, Map.of(), m -> {
+      first.add(new String(m.data(), StandardCharsets.UTF_8));
+      return new CompletableFuture<>(); // never completes: still in flight at close
+    });
+    pubSub.publish(PublishRequest.of(topic, bytes("in-flight")));
+    await().atMost(WAIT).until(() -> first.size() == 1);
+    s.close();
+    pubSub.publish(PublishRequest.of(topic, bytes("missed")));
+
+    Set<String> second = ConcurrentHashMap.newKeySet();
+    subscribe(topic, "g", 5, Map.of(), m -> {
+      second.add(new String(m.data(), StandardCharsets.UTF_8));
+      return CompletableFuture.completedFuture(null);
+    });
+    // Well within the 30 s ackWait: the in-flight message was given back at close.
+    await().atMost(Duration.ofSeconds(10)).until(() -> second.equals(Set.of("in-flight", "missed")));
+  }
+
+  @Test
+  void aHandlerSlowerThanAckWaitIsNotRedeliveredMeanwhile() throws Exception {
+    String topic = topic("slow");
+    AtomicInteger deliveries = new AtomicInteger();
+    subscribe(topic, "g", 1, Map.of(ConsumerSettings.ACK_WAIT, "1s"), m -> {
+      deliveries.incrementAndGet();
+      return CompletableFuture.runAsync(() -> {}, CompletableFuture.delayedExecutor(3, java.util.concurrent.TimeUnit.SECONDS));
+    });
+    subscribe(topic, "g", 1, Map.of(ConsumerSettings.ACK_WAIT, "1s"), m -> {
+      deliveries.incrementAndGet();
+      return CompletableFuture.completedFuture(null);
+    });
+    pubSub.publish(PublishRequest.of(topic, bytes("slow")));
+    await().atMost(WAIT).until(() -> deliveries.get() >= 1);
+    Thread.sleep(4_000);
+    assertThat(deliveries.get()).isEqualTo(1);
+  }
+
+  @Test
+  void bulkPublishDeliversEveryMessage() {
+    String topic = topic("bulk");
+    List<PublishRequest> batch = new ArrayList<>();
+    for (int i = 0; i < 100; i++) {
+      batch.add(PublishRequest.of(topic, bytes("b" + i)));
+    }
+    pubSub.bulkPublish(batch);
+    Set<String> received = ConcurrentHashMap.newKeySet();
+    subscribe(topic, "g", 50, Map.of(), m -> {
+      received.add(new String(m.data(), StandardCharsets.UTF_8));
+      return CompletableFuture.completedFuture(null);
+    });
+    await().atMost(WAIT).until(() -> received.size() == 100);
+  }
+
+  @Test
+  void aConfiguredStreamReceivesEveryNewTopic() throws Exception {
+    String stream = "LAYOTTO_" + run + "_shared";
+    String one = topic("one");
+    String two = topic("two");
+    try (JetStreamPubSub shared = NatsTestSupport.started(Map.of(JetStreamSettings.STREAM_NAME, stream))) {
+      shared.publish(PublishRequest.of(one, bytes("1")));
+      Set<String> received = ConcurrentHashMap.newKeySet();
+      Subscription s = shared.subscribe(new SubscribeRequest(two, "g", 5, Map.of()), m -> {
+        received.add(new String(m.data(), StandardCharsets.UTF_8));
+        return CompletableFuture.completedFuture(null);
+      });
+      shared.publish(PublishRequest.of(two, bytes("2")));
+      await().atMost(WAIT).until(() -> received.equals(Set.of("2")));
+      s.close();
+    }
+    try (Connection connection = Nats.connect(NatsTestSupport.SHARED_URL)) {
+      StreamInfo info = connection.jetStreamManagement().getStreamInfo(stream);
+      assertThat(info.getConfiguration().getSubjects()).containsExactlyInAnyOrder(one, two);
+      assertThat(info.getStreamState().getMsgCount()).isEqualTo(2);
+    }
+  }
+
+  @Test
+  void aTopicCoveredByAnExistingStreamIsStoredThere() throws Exception {
+    String stream = "OPS_" + run;
+    try (Connection connection = Nats.connect(NatsTestSupport.SHARED_URL)) {
+      connection.jetStreamManagement().addStream(io.nats.client.api.StreamConfiguration.builder()
+          .name(stream).subjects(run + ".orders.>").storageType(io.nats.client.api.StorageType.Memory).build());
+      pubSub.publish(PublishRequest.of(run + ".orders.new", bytes("o")));
+      assertThat(connection.jetStreamManagement().getStreamInfo(stream).getStreamState().getMsgCount()).isEqualTo(1);
+    }
+  }
+
+  @Test
+  void aOneMebibytePayloadFitsAndALargerOneIsResourceExhausted() {
+    String topic = topic("large");
+    byte[] mebibyte = new byte[1 << 20];
+    new java.util.Random(7).nextBytes(mebibyte);
+    List<byte[]> received = new ArrayList<>();
+    subscribe(topic, "g", 1, Map.of(), m -> {
+      synchronized (received) {
+        received.add(m.data());
+      }
+      return CompletableFuture.completedFuture(null);
+    });
+    pubSub.publish(PublishRequest.of(topic, mebibyte));
+    await().atMost(WAIT).until(() -> {
+      synchronized (received) {
+        return received.size() == 1;
+      }
+    });
+    assertThat(received.getFirst()).isEqualTo(mebibyte);
+    assertThatThrownBy(() -> pubSub.publish(PublishRequest.of(topic, new byte[(1 << 20) + 1])))
+        .isInstanceOfSatisfying(ComponentException.class,
+            e -> assertThat(e.kind()).isEqualTo(ComponentException.Kind.RESOURCE_EXHAUSTED))
+        .hasMessageContaining("max_payload");
+  }
+
+  @Test
+  void aTopicThatIsNoSubjectIsInvalid() {
+    for (String bad : List.of("a b", "orders.*", "orders.>", ".a", "a..b", "a.")) {
+      assertThatThrownBy(() -> pubSub.publish(PublishRequest.of(bad, bytes("x"))))
+          .isInstanceOfSatisfying(ComponentException.class,
+              e -> assertThat(e.kind()).isEqualTo(ComponentException.Kind.INVALID_ARGUMENT))
+          .hasMessageContaining("'" + bad + "'");
+    }
+    assertThatThrownBy(() -> pubSub.subscribe(new SubscribeRequest("a b", "g", 1, Map.of()),
+        m -> CompletableFuture.completedFuture(null)))
+        .isInstanceOfSatisfying(ComponentException.class,
+            e -> assertThat(e.kind()).isEqualTo(ComponentException.Kind.INVALID_ARGUMENT));
+  }
+
+  @Test
+  void badSubscriptionMetadataIsInvalidNamingKeyAndValue() {
+    assertThatThrownBy(() -> pubSub.subscribe(new SubscribeRequest(topic("meta"), "g", 1,
+        Map.of(ConsumerSettings.DELIVER_POLICY, "sometimes")), m -> CompletableFuture.completedFuture(null)))
+        .isInstanceOfSatisfying(ComponentException.class,
+            e -> assertThat(e.kind()).isEqualTo(ComponentException.Kind.INVALID_ARGUMENT))
+        .hasMessageContaining("deliverPolicy").hasMessageContaining("sometimes");
+  }
+
+  @Test
+  void anUnreachableServerAtInitIsUnavailableNamingTheUrl() throws Exception {
+    int port;
+    try (ServerSocket probe = new ServerSocket(0)) {
+      port = probe.getLocalPort();
+    }
+    String url = "nats://127.0.0.1:" + port;
+    JetStreamPubSub unreachable = new JetStreamPubSub();
+    assertThatThrownBy(() -> unreachable.init(NatsTestSupport.metadata(url, Map.of())))
+        .isInstanceOfSatisfying(ComponentException.class,
+            e -> assertThat(e.kind()).isEqualTo(ComponentException.Kind.UNAVAILABLE))
+        .hasMessageContaining(url);
+    unreachable.close();
+  }
+
+  @Test
+  void healthIsUpWhileConnectedAndPublishAfterCloseIsUnavailable() {
+    assertThat(pubSub.checkHealth().isUp()).isTrue();
+    pubSub.close();
+    assertThat(pubSub.checkHealth().isUp()).isFalse();
+    assertThatThrownBy(() -> pubSub.publish(PublishRequest.of(topic("closed"), bytes("x"))))
+        .isInstanceOfSatisfying(ComponentException.class,
+            e -> assertThat(e.kind()).isEqualTo(ComponentException.Kind.UNAVAILABLE));
+  }
+}
