@@ -51,6 +51,21 @@ import org.junit.jupiter.api.TestInstance;
  * without {@link StateFeature#ETAG}, a {@code ttlInSeconds} on a store without
  * {@link StateFeature#TTL}, and {@link StateStore#transact} on a store without
  * {@link StateFeature#TRANSACTIONAL}. Nothing is skipped.
+ *
+ * <h2>Use</h2>
+ * Depend on {@code layotto-spi} with {@code <type>test-jar</type>} (test scope) and write:
+ * <pre>{@code
+ * class RedisStateStoreConformanceTest extends StateStoreConformance {
+ *   protected StateStore createStore() {
+ *     StateStore store = new RedisStateStoreFactory().create();
+ *     store.init(new Metadata("state_conformance", Map.of("redisHost", "127.0.0.1:6379")));
+ *     return store;
+ *   }
+ * }
+ * }</pre>
+ * Only the spi module's surefire excludes {@code *Conformance*} classes; component modules run such a
+ * test like any other. A store that cannot reach its backend must throw from {@code createStore()},
+ * which fails (never skips) every test of the class.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 public abstract class StateStoreConformance {

@@ -205,6 +205,11 @@ public final class InMemoryStateStore implements StateStore {
     }
   }
 
+  /** Entries held in memory, expired ones not yet swept included; for tests of the sweep. */
+  int storedEntries() {
+    return entries.size();
+  }
+
   /** Reads without locking unless a transaction was running, in which case waits for it. */
   private @Nullable Entry readEntry(String key) {
     long stamp = transactionLock.tryOptimisticRead();
