@@ -21,6 +21,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 import java.util.function.Function;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
@@ -66,12 +67,26 @@ public final class Sidecar implements AutoCloseable {
    * @throws StartupException with an operator-ready message; nothing is left running
    */
   public static Sidecar start(RuntimeConfig config) {
-    return start(config, ComponentFactories.discover(Sidecar.class.getClassLoader()), ApiServices::definitions);
+    return start(config, sidecar -> { });
+  }
+
+  /**
+   * Like {@link #start(RuntimeConfig)}, handing the sidecar to {@code onServing} as soon as it serves
+   * and before it logs that it listens (the CLI's shutdown hook needs it by then).
+   */
+  public static Sidecar start(RuntimeConfig config, Consumer<Sidecar> onServing) {
+    return start(config, ComponentFactories.discover(Sidecar.class.getClassLoader()), ApiServices::definitions,
+        onServing);
   }
 
   /** Starts a sidecar with the given factories and services (tests use their own). */
   public static Sidecar start(RuntimeConfig config, ComponentFactories factories,
       Function<LoadedComponents, List<ServerServiceDefinition>> services) {
+    return start(config, factories, services, sidecar -> { });
+  }
+
+  private static Sidecar start(RuntimeConfig config, ComponentFactories factories,
+      Function<LoadedComponents, List<ServerServiceDefinition>> services, Consumer<Sidecar> onServing) {
     log.info("Layotto for Java {} starting with {}", Version.current(), config.source());
     config.ignoredSettings().forEach(s -> log.debug("ignoring MOSN setting {}", s));
     config.warnings().forEach(log::warn);
@@ -117,6 +132,7 @@ public final class Sidecar implements AutoCloseable {
       HealthMonitor monitor = new HealthMonitor(components.all(), HEALTH_INTERVAL, HEALTH_TIMEOUT).start();
       Sidecar sidecar = new Sidecar(config, state, components, server, handlers, monitor, actuator);
       state.serving(monitor);
+      onServing.accept(sidecar);
       log.info("gRPC API listening on {} (listener '{}', services {}, max message {} bytes)",
           config.grpcAddress().display(sidecar.grpcPort()), config.grpcListenerName(),
           definitions.stream().map(d -> d.getServiceDescriptor().getName()).toList(),
