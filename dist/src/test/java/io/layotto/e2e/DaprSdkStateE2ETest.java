@@ -167,7 +167,7 @@ class DaprSdkStateE2ETest {
     dapr.saveState(store, removed, "doomed").block();
 
     dapr.executeStateTransaction(store, List.of(
-        new TransactionalStateOperation<>(OperationType.UPSERT, new State<>(kept, "after", null)),
+        new TransactionalStateOperation<>(OperationType.UPSERT, new State<>(kept, "after", (String) null)),
         new TransactionalStateOperation<>(OperationType.DELETE, new State<>(removed)),
         new TransactionalStateOperation<>(OperationType.UPSERT, new State<>(added, new Order("t", 7, List.of()), null))))
         .block();
@@ -181,7 +181,7 @@ class DaprSdkStateE2ETest {
     dapr.saveState(store, kept, "moved on").block();
     String untouched = key("tx-untouched");
     assertThatThrownBy(() -> dapr.executeStateTransaction(store, List.of(
-        new TransactionalStateOperation<>(OperationType.UPSERT, new State<>(untouched, "must not appear", null)),
+        new TransactionalStateOperation<>(OperationType.UPSERT, new State<>(untouched, "must not appear", (String) null)),
         new TransactionalStateOperation<>(OperationType.UPSERT, new State<>(kept, "lost update", staleEtag))))
         .block())
         .isInstanceOfSatisfying(DaprException.class, e -> assertThat(e.getErrorCode()).isEqualTo("ABORTED"));
