@@ -19,6 +19,9 @@ import org.junit.jupiter.api.Test;
 class BadConfigE2ETest {
 
   private static final Duration EXIT_BOUND = Duration.ofSeconds(60);
+  /** Where Layotto keeps the component sections, as a JSON path into the generated config file. */
+  private static final String GRPC_CONFIG_PATH =
+      "$.servers[0].listeners[0].filter_chains[0].filters[0].config.grpc_config";
 
   @Test
   void malformedJsonNamesTheFileAndTheLocation() {
@@ -40,8 +43,7 @@ class BadConfigE2ETest {
 
     assertThat(failure.stderr())
         .contains(failure.configFile())
-        .contains("state")
-        .contains("broken_store")
+        .contains(GRPC_CONFIG_PATH + ".state.broken_store.type")
         .contains("no-such-database")
         .contains("in-memory")
         .contains("redis");
@@ -57,8 +59,7 @@ class BadConfigE2ETest {
 
     assertThat(failure.stderr())
         .contains(failure.configFile())
-        .contains("hostless_redis")
-        .contains("metadata")
+        .contains(GRPC_CONFIG_PATH + ".state.hostless_redis.metadata")
         .contains("redisHost");
   }
 

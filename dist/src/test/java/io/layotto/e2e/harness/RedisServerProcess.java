@@ -98,10 +98,16 @@ public final class RedisServerProcess implements AutoCloseable {
     process = null;
   }
 
+  /** Kills the server and removes its temp dir. */
   @Override
   public void close() {
     kill();
     STARTED.remove(this);
+    try (var paths = Files.walk(dir)) {
+      paths.sorted(java.util.Comparator.reverseOrder()).forEach(path -> path.toFile().delete());
+    } catch (IOException e) {
+      // best effort: a leftover temp dir is harmless
+    }
   }
 
   private boolean answersPing() {

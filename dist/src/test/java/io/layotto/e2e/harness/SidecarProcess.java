@@ -79,11 +79,9 @@ public final class SidecarProcess implements AutoCloseable {
   public static CommandResult run(Launcher launcher, List<String> cliArgs) {
     Path dir = tempDir("layotto-e2e-cli-");
     SidecarProcess command = spawn(launcher, cliArgs, dir, new SidecarPorts(0, 0), dir.resolve("none.json"));
-    try {
+    try (command) {
       int exit = command.awaitExit(STOP_TIMEOUT);
       return new CommandResult(exit, command.stdout(), command.stderr());
-    } finally {
-      command.kill();
     }
   }
 
@@ -197,10 +195,23 @@ public final class SidecarProcess implements AutoCloseable {
     STARTED.remove(this);
   }
 
-  /** Kills the process if it is still running (for finally blocks and {@code @AfterAll}). */
+  /**
+   * Kills the process if it is still running (for finally blocks and {@code @AfterAll}) and removes
+   * its temp dir; failures have shown the logs by then (in the assertion message or via
+   * {@link SidecarLogsOnFailure}).
+   */
   @Override
   public void close() {
     kill();
+    deleteRecursively(dir);
+  }
+
+  private static void deleteRecursively(Path root) {
+    try (var paths = Files.walk(root)) {
+      paths.sorted(java.util.Comparator.reverseOrder()).forEach(path -> path.toFile().delete());
+    } catch (IOException e) {
+      // best effort: a leftover temp dir is harmless
+    }
   }
 
   public String stdout() {
