@@ -2,21 +2,36 @@ package io.layotto.e2e;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.google.common.util.concurrent.ListenableFuture;
+import com.google.protobuf.ByteString;
+import com.google.protobuf.Empty;
 import io.dapr.client.DaprClient;
 import io.dapr.client.DaprClientBuilder;
 import io.dapr.config.Properties;
+import io.grpc.ManagedChannel;
+import io.layotto.e2e.harness.GrpcClients;
 import io.layotto.e2e.harness.HttpReply;
 import io.layotto.e2e.harness.Launcher;
+import io.layotto.e2e.harness.RedisServerProcess;
 import io.layotto.e2e.harness.SidecarConfig;
 import io.layotto.e2e.harness.SidecarLogsOnFailure;
 import io.layotto.e2e.harness.SidecarPorts;
 import io.layotto.e2e.harness.SidecarProcess;
 import java.time.Duration;
+import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
+import spec.proto.runtime.v1.RuntimeGrpc;
+import spec.proto.runtime.v1.RuntimeProto.SaveStateRequest;
+import spec.proto.runtime.v1.RuntimeProto.SayHelloRequest;
+import spec.proto.runtime.v1.RuntimeProto.StateItem;
 
-/** SIGTERM drains and exits 0 within the bound, releasing its ports so a fresh sidecar can take them. */
+/**
+ * SIGTERM drains in-flight calls and exits 0 within the drain bound, releasing its ports so a fresh
+ * sidecar can take them.
+ */
 @ExtendWith(SidecarLogsOnFailure.class)
 class GracefulShutdownE2ETest {
 
@@ -41,6 +56,36 @@ class GracefulShutdownE2ETest {
       assertThat(readString(ports, "redis_store", key)).isEqualTo("first");
       saveAndRead(ports, "mem_store", key, "second");
       second.stop();
+    }
+  }
+
+  @Test
+  void sigtermLetsAnInFlightCallFinishBeforeExiting() throws Exception {
+    String key = "e2e-drain-" + UUID.randomUUID();
+    try (RedisServerProcess redis = RedisServerProcess.startOnFreePort();
+        SidecarProcess sidecar = SidecarProcess.start(SidecarConfig.defaults()
+            .withStateStore("slow_redis", "redis", Map.of("redisHost", "127.0.0.1:" + redis.port(), "readTimeout", "8s")))) {
+      ManagedChannel channel = GrpcClients.channel(sidecar.grpcPort());
+      try {
+        RuntimeGrpc.RuntimeFutureStub runtime = RuntimeGrpc.newFutureStub(channel)
+            .withDeadlineAfter(GrpcClients.CALL_DEADLINE_SECONDS, TimeUnit.SECONDS);
+        runtime.sayHello(SayHelloRequest.newBuilder().setServiceName("helloworld").build()).get(20, TimeUnit.SECONDS);
+
+        // A frozen Redis keeps the call in flight inside the sidecar while SIGTERM arrives.
+        redis.pause();
+        ListenableFuture<Empty> inFlight = runtime.saveState(SaveStateRequest.newBuilder().setStoreName("slow_redis")
+            .addStates(StateItem.newBuilder().setKey(key).setValue(ByteString.copyFromUtf8("drained"))).build());
+        Thread.sleep(1000);
+        sidecar.sendSigterm();
+        Thread.sleep(1500);
+        assertThat(sidecar.isAlive()).as("the sidecar waits for the in-flight call").isTrue();
+        redis.resume();
+
+        inFlight.get(20, TimeUnit.SECONDS); // completes OK: drained, not cancelled
+        assertThat(sidecar.awaitExit(SidecarProcess.STOP_TIMEOUT)).as("exit code\n%s", sidecar.logs()).isZero();
+      } finally {
+        GrpcClients.close(channel);
+      }
     }
   }
 

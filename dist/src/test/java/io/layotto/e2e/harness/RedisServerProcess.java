@@ -98,6 +98,34 @@ public final class RedisServerProcess implements AutoCloseable {
     process = null;
   }
 
+  /** Freezes the server (SIGSTOP): connections stay open but nothing is answered, so calls hang in flight. */
+  public void pause() {
+    signal("STOP");
+  }
+
+  /** Thaws a paused server (SIGCONT); the queued commands are answered. */
+  public void resume() {
+    signal("CONT");
+  }
+
+  private void signal(String name) {
+    Process running = process;
+    if (running == null) {
+      throw new IllegalStateException("redis on " + port + " is not running");
+    }
+    try {
+      int exit = new ProcessBuilder("kill", "-" + name, String.valueOf(running.pid())).start().waitFor();
+      if (exit != 0) {
+        throw new AssertionError("kill -" + name + " " + running.pid() + " exited with " + exit);
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted", e);
+    }
+  }
+
   /** Kills the server and removes its temp dir. */
   @Override
   public void close() {

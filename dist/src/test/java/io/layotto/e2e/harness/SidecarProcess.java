@@ -163,8 +163,13 @@ public final class SidecarProcess implements AutoCloseable {
 
   /** Sends SIGTERM and returns the exit code; fails if the process does not exit in time. */
   public int terminate() {
-    process.destroy();
+    sendSigterm();
     return awaitExit(STOP_TIMEOUT);
+  }
+
+  /** Sends SIGTERM without waiting (to observe the drain from outside). */
+  public void sendSigterm() {
+    process.destroy();
   }
 
   /** Waits for the process to exit by itself and returns its exit code; fails (and kills it) after the timeout. */
