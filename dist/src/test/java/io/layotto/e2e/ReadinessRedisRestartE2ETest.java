@@ -13,6 +13,8 @@ import io.layotto.e2e.harness.SidecarConfig;
 import io.layotto.e2e.harness.SidecarLogsOnFailure;
 import io.layotto.e2e.harness.SidecarProcess;
 import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
 import java.util.UUID;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -92,6 +94,10 @@ class ReadinessRedisRestartE2ETest {
 
   private static void assertInfoListsComponentsWithTypes(HttpReply info) {
     assertThat(info.status()).as("%s", info).isEqualTo(200);
-    assertThat(info.body()).contains(STORE).contains("redis").contains("mem_store").contains("in-memory");
+    assertThat(info.json().path("app").path("app_id").asText()).as("%s", info).isEqualTo("e2e-app");
+    assertThat(info.json().path("app").path("version").asText()).as("%s", info).isNotBlank();
+    Map<String, String> typeByName = new HashMap<>();
+    info.json().path("components").forEach(c -> typeByName.put(c.path("name").asText(), c.path("type").asText()));
+    assertThat(typeByName).as("%s", info).containsEntry(STORE, "redis").containsEntry("mem_store", "in-memory");
   }
 }
