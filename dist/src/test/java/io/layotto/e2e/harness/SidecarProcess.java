@@ -11,6 +11,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
+import org.awaitility.core.ConditionTimeoutException;
 
 /**
  * A real sidecar in a child process: a Layotto-shaped config file in a temp dir, stdout and stderr
@@ -114,15 +115,21 @@ public final class SidecarProcess implements AutoCloseable {
 
   /** Waits until readiness answers 200; fails at once (with the logs) if the process dies. */
   public void awaitReady() {
-    await("sidecar readiness on port " + ports.actuator())
-        .atMost(READY_TIMEOUT)
-        .pollInterval(Duration.ofMillis(250))
-        .until(() -> {
-          if (!process.isAlive()) {
-            throw new AssertionError("the sidecar exited with " + process.exitValue() + " before it was ready\n" + logs());
-          }
-          return readiness().status() == 200;
-        });
+    try {
+      await("sidecar readiness on port " + ports.actuator())
+          .atMost(READY_TIMEOUT)
+          .pollInterval(Duration.ofMillis(250))
+          .until(() -> {
+            if (!process.isAlive()) {
+              throw new AssertionError("the sidecar exited with " + process.exitValue() + " before it was ready\n"
+                  + logs());
+            }
+            return readiness().status() == 200;
+          });
+    } catch (ConditionTimeoutException e) {
+      throw new AssertionError("the sidecar was not ready within " + READY_TIMEOUT + "; last readiness: "
+          + readiness() + "\n" + logs(), e);
+    }
   }
 
   public HttpReply readiness() {
