@@ -87,7 +87,12 @@ final class StartCommand implements Callable<Integer> {
         config = config.withDrainTimeout(Duration.ofSeconds(Math.max(0, drainTimeSeconds)));
       }
       Sidecar sidecar = Sidecar.start(config);
-      Runtime.getRuntime().addShutdownHook(new Thread(sidecar::close, "layotto-shutdown"));
+      Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+        sidecar.close();
+        // SIGTERM/SIGINT is how a sidecar is normally stopped: once drained and closed, exit 0
+        // instead of the JVM's signal status (143/130), which orchestrators and scripts read as a crash.
+        Runtime.getRuntime().halt(0);
+      }, "layotto-shutdown"));
       sidecar.awaitTermination();
       return 0;
     } catch (StartupException e) {
