@@ -21,11 +21,14 @@ import picocli.CommandLine.Option;
  * Redis, in one run: fixed rates (open loop), then saturation (closed loop). Prints a Markdown
  * report and writes it to {@code --out}. Run it with {@code benchmarks/run.sh}.
  */
-@Command(name = "state-benchmark", mixinStandardHelpOptions = true,
+@Command(name = "state-benchmark",
         description = "Benchmarks the State API through the Layotto sidecar against Lettuce directly on the same Redis.")
 public final class StateBenchmark implements Callable<Integer> {
 
     static final String STORE_NAME = "bench_state";
+
+    @Option(names = {"-h", "--help"}, usageHelp = true, description = "Show this help and exit.")
+    boolean help;
 
     @Option(names = "--redis", defaultValue = "127.0.0.1:6379", description = "Redis host:port used by both targets (default: ${DEFAULT-VALUE}).")
     String redis = "127.0.0.1:6379";
