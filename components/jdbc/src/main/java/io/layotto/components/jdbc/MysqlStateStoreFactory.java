@@ -1,0 +1,34 @@
+package io.layotto.components.jdbc;
+
+import io.layotto.spi.MetadataSchema;
+import io.layotto.spi.state.StateFeature;
+import io.layotto.spi.state.StateStore;
+import io.layotto.spi.state.StateStoreFactory;
+import java.util.Set;
+
+/** Type {@code mysql}: state in a MySQL or MariaDB table (see {@link JdbcStateStore}). */
+public final class MysqlStateStoreFactory implements StateStoreFactory {
+
+  private static final SqlDialect DIALECT = new MysqlDialect();
+  private static final MetadataSchema SCHEMA = JdbcStateStoreConfig.schema(DIALECT);
+
+  @Override
+  public String type() {
+    return DIALECT.type();
+  }
+
+  @Override
+  public MetadataSchema metadataSchema() {
+    return SCHEMA;
+  }
+
+  @Override
+  public Set<StateFeature> capabilities() {
+    return Set.of(StateFeature.ETAG, StateFeature.TRANSACTIONAL, StateFeature.TTL);
+  }
+
+  @Override
+  public StateStore create() {
+    return new JdbcStateStore(DIALECT);
+  }
+}

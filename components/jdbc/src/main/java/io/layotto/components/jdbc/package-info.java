@@ -1,0 +1,10 @@
+/**
+ * Relational state stores over JDBC and HikariCP: {@code postgresql} and {@code mysql} (MySQL and
+ * MariaDB, both through MariaDB Connector/J). One store implementation, {@link
+ * io.layotto.components.jdbc.JdbcStateStore}, holds the logic; a {@link
+ * io.layotto.components.jdbc.SqlDialect} supplies each database's SQL and connection-string syntax.
+ */
+@NullMarked
+package io.layotto.components.jdbc;
+
+import org.jspecify.annotations.NullMarked;

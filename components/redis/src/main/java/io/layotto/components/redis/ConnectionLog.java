@@ -1,0 +1,61 @@
+package io.layotto.components.redis;
+
+import io.lettuce.core.event.connection.ConnectionActivatedEvent;
+import io.lettuce.core.event.connection.ConnectionDeactivatedEvent;
+import io.lettuce.core.resource.ClientResources;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import reactor.core.Disposable;
+
+/**
+ * Logs when a component loses its Redis connection and when it gets it back, once each, so an
+ * operator sees outages without reading Lettuce's per-attempt reconnect messages.
+ */
+final class ConnectionLog {
+
+  private static final Logger log = LoggerFactory.getLogger(ConnectionLog.class);
+
+  private final String component;
+  private final String address;
+  private final AtomicBoolean following = new AtomicBoolean();
+  private final AtomicBoolean lost = new AtomicBoolean();
+  private final Disposable subscription;
+
+  private ConnectionLog(String component, String address, ClientResources resources) {
+    this.component = component;
+    this.address = address;
+    this.subscription = resources.eventBus().get().subscribe(event -> {
+      if (!following.get()) {
+        return;
+      }
+      if (event instanceof ConnectionDeactivatedEvent && lost.compareAndSet(false, true)) {
+        log.warn("component '{}' lost its connection to redis at {}; calls fail as unavailable while it reconnects",
+            component, address);
+      } else if (event instanceof ConnectionActivatedEvent && lost.compareAndSet(true, false)) {
+        log.info("component '{}' is connected to redis at {} again", component, address);
+      }
+    });
+  }
+
+  /** Starts watching the events of {@code resources}; nothing is logged until {@link #connected()}. */
+  static ConnectionLog follow(String component, String address, ClientResources resources) {
+    return new ConnectionLog(component, address, resources);
+  }
+
+  /** The first connection is up: from now on, losing it is news. */
+  void connected() {
+    following.set(true);
+  }
+
+  /** Stops logging, before a deliberate close, which is not an outage. */
+  void stop() {
+    following.set(false);
+    subscription.dispose();
+  }
+
+  @Override
+  public String toString() {
+    return "ConnectionLog[" + component + " -> " + address + "]";
+  }
+}

@@ -1,0 +1,193 @@
+package io.layotto.runtime;
+
+import io.grpc.Server;
+import io.grpc.ServerServiceDefinition;
+import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
+import io.layotto.runtime.actuator.ActuatorServer;
+import io.layotto.runtime.actuator.HealthMonitor;
+import io.layotto.runtime.actuator.RuntimeState;
+import io.layotto.runtime.component.ComponentFactories;
+import io.layotto.runtime.component.ComponentInfo;
+import io.layotto.runtime.component.ComponentLoader;
+import io.layotto.runtime.component.LoadedComponents;
+import io.layotto.runtime.config.RuntimeConfig;
+import io.layotto.runtime.grpc.ApiServices;
+import java.io.IOException;
+import java.time.Duration;
+import java.util.List;
+import java.util.OptionalInt;
+import java.util.TreeSet;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A running sidecar: components, the gRPC API server and the actuator. Start-up order: check the
+ * config against the factories (nothing connects yet), start the actuator (readiness DOWN), start
+ * the components, start the gRPC server, then report ready. {@link #close()} reverses it with a
+ * bounded drain of in-flight calls.
+ */
+public final class Sidecar implements AutoCloseable {
+
+  private static final Logger log = LoggerFactory.getLogger(Sidecar.class);
+  private static final Duration HEALTH_INTERVAL = Duration.ofSeconds(1);
+  private static final Duration HEALTH_TIMEOUT = Duration.ofSeconds(2);
+  private static final Duration CANCEL_GRACE = Duration.ofSeconds(5);
+
+  private final RuntimeConfig config;
+  private final RuntimeState state;
+  private final LoadedComponents components;
+  private final Server server;
+  private final HealthMonitor monitor;
+  private final @Nullable ActuatorServer actuator;
+  private final CountDownLatch terminated = new CountDownLatch(1);
+  private boolean closed;
+
+  private Sidecar(RuntimeConfig config, RuntimeState state, LoadedComponents components, Server server,
+      HealthMonitor monitor, @Nullable ActuatorServer actuator) {
+    this.config = config;
+    this.state = state;
+    this.components = components;
+    this.server = server;
+    this.monitor = monitor;
+    this.actuator = actuator;
+  }
+
+  /**
+   * Starts a sidecar serving {@link ApiServices} with the factories on the classpath.
+   *
+   * @throws StartupException with an operator-ready message; nothing is left running
+   */
+  public static Sidecar start(RuntimeConfig config) {
+    return start(config, ComponentFactories.discover(Sidecar.class.getClassLoader()), ApiServices::definitions);
+  }
+
+  /** Starts a sidecar with the given factories and services (tests use their own). */
+  public static Sidecar start(RuntimeConfig config, ComponentFactories factories,
+      Function<LoadedComponents, List<ServerServiceDefinition>> services) {
+    log.info("Layotto for Java {} starting with {}", Version.current(), config.source());
+    config.ignoredSettings().forEach(s -> log.debug("ignoring MOSN setting {}", s));
+    config.warnings().forEach(log::warn);
+    ComponentLoader loader = new ComponentLoader(factories);
+    ComponentLoader.Plan plan = loader.plan(config);
+    plan.warnings().forEach(log::warn);
+
+    RuntimeState state = new RuntimeState(config.app().appId(), plan.infos());
+    ActuatorServer actuator = null;
+    LoadedComponents components = null;
+    try {
+      if (config.actuatorAddress() != null) {
+        actuator = ActuatorServer.start(config.actuatorAddress(), state);
+      }
+      components = loader.start(plan);
+      for (ComponentInfo info : components.infos()) {
+        log.info("component '{}': building block {}, type {}, capabilities {}", info.name(),
+            info.block().configSection(), info.type(), new TreeSet<>(info.capabilities()));
+      }
+      config.hellos().values().forEach(h -> log.info("component '{}': building block hellos, type {}",
+          h.name(), h.type()));
+
+      List<ServerServiceDefinition> definitions = services.apply(components);
+      NettyServerBuilder builder = NettyServerBuilder.forAddress(config.grpcAddress().toSocketAddress())
+          .maxInboundMessageSize(config.maxInboundMessageSize());
+      definitions.forEach(builder::addService);
+      Server server = builder.build();
+      try {
+        server.start();
+      } catch (IOException e) {
+        throw new StartupException("cannot listen on " + config.grpcAddress() + " (grpc listener '"
+            + config.grpcListenerName() + "'): " + e.getMessage(), e);
+      }
+      HealthMonitor monitor = new HealthMonitor(components.all(), HEALTH_INTERVAL, HEALTH_TIMEOUT).start();
+      Sidecar sidecar = new Sidecar(config, state, components, server, monitor, actuator);
+      state.serving(monitor);
+      log.info("gRPC API listening on {} (listener '{}', services {}, max message {} bytes)",
+          config.grpcAddress().display(sidecar.grpcPort()), config.grpcListenerName(),
+          definitions.stream().map(d -> d.getServiceDescriptor().getName()).toList(),
+          config.maxInboundMessageSize());
+      if (actuator != null) {
+        log.info("actuator listening on http://{}/actuator (health/liveness, health/readiness, info)",
+            config.actuatorAddress().display(actuator.port()));
+      } else {
+        log.info("no actuator listener configured (no listener with an actuator_filter)");
+      }
+      return sidecar;
+    } catch (RuntimeException e) {
+      if (components != null) {
+        components.close();
+      }
+      if (actuator != null) {
+        actuator.close();
+      }
+      throw e;
+    }
+  }
+
+  /** The port the gRPC API is bound to (the configured one, or the one picked for port 0). */
+  public int grpcPort() {
+    return server.getPort();
+  }
+
+  /** The actuator's bound port; empty when no actuator listener is configured. */
+  public OptionalInt actuatorPort() {
+    return actuator == null ? OptionalInt.empty() : OptionalInt.of(actuator.port());
+  }
+
+  public LoadedComponents components() {
+    return components;
+  }
+
+  public RuntimeConfig config() {
+    return config;
+  }
+
+  /** Blocks until {@link #close()} has finished. */
+  public void awaitTermination() throws InterruptedException {
+    terminated.await();
+  }
+
+  /**
+   * Graceful stop: readiness goes DOWN, new calls are refused, in-flight calls get up to the drain
+   * timeout to finish (then they are cancelled), then components and the actuator close.
+   * Idempotent; a second caller waits for the first to finish.
+   */
+  @Override
+  public void close() {
+    synchronized (this) {
+      if (closed) {
+        try {
+          terminated.await();
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+        }
+        return;
+      }
+      closed = true;
+    }
+    try {
+      state.stopping();
+      Duration drain = config.drainTimeout();
+      log.info("shutting down: draining in-flight calls for up to {} ms", drain.toMillis());
+      server.shutdown();
+      if (!server.awaitTermination(drain.toMillis(), TimeUnit.MILLISECONDS)) {
+        log.warn("calls still running after {} ms; cancelling them", drain.toMillis());
+        server.shutdownNow();
+        server.awaitTermination(CANCEL_GRACE.toMillis(), TimeUnit.MILLISECONDS);
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      server.shutdownNow();
+    } finally {
+      monitor.close();
+      components.close();
+      if (actuator != null) {
+        actuator.close();
+      }
+      log.info("stopped");
+      terminated.countDown();
+    }
+  }
+}

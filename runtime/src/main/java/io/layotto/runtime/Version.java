@@ -1,0 +1,30 @@
+package io.layotto.runtime;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.util.Properties;
+
+/** The build version, from {@code version.properties} filled in by Maven. */
+public final class Version {
+
+  private static final String VERSION = load();
+
+  private Version() {}
+
+  public static String current() {
+    return VERSION;
+  }
+
+  private static String load() {
+    try (InputStream in = Version.class.getResourceAsStream("version.properties")) {
+      if (in == null) {
+        return "unknown";
+      }
+      Properties p = new Properties();
+      p.load(in);
+      return p.getProperty("version", "unknown");
+    } catch (IOException e) {
+      return "unknown";
+    }
+  }
+}

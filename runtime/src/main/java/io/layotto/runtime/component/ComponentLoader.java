@@ -1,0 +1,166 @@
+package io.layotto.runtime.component;
+
+import io.layotto.runtime.config.ComponentConfig;
+import io.layotto.runtime.config.ConfigException;
+import io.layotto.runtime.config.ConfigException.Problem;
+import io.layotto.runtime.config.HelloConfig;
+import io.layotto.runtime.config.RuntimeConfig;
+import io.layotto.spi.BuildingBlock;
+import io.layotto.spi.ComponentException;
+import io.layotto.spi.Metadata;
+import io.layotto.spi.state.StateStore;
+import io.layotto.spi.state.StateStoreFactory;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.stream.Collectors;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Turns the configured components into running ones in two steps: {@link #plan} checks every entry
+ * against its factory without touching any backend, {@link #start} then initialises them in config
+ * order and closes the started ones again if one fails.
+ */
+public final class ComponentLoader {
+
+  /** The only hello type: answers SayHello with the configured greeting. */
+  public static final String HELLO_TYPE = "helloworld";
+  /** Runtime-level state metadata: how keys are prefixed (appid, name, none or a literal). */
+  public static final String KEY_PREFIX = "keyPrefix";
+
+  private static final Logger log = LoggerFactory.getLogger(ComponentLoader.class);
+
+  private final ComponentFactories factories;
+
+  public ComponentLoader(ComponentFactories factories) {
+    this.factories = factories;
+  }
+
+  /** A state store entry matched with its factory. */
+  public record PlannedStateStore(ComponentConfig config, StateStoreFactory factory) {}
+
+  /**
+   * A config checked against the factories: nothing in it can fail before a backend is contacted.
+   *
+   * @param warnings unknown metadata keys and the like, to log at start-up
+   */
+  public record Plan(RuntimeConfig config, List<PlannedStateStore> stateStores, List<ComponentInfo> infos,
+      List<String> warnings) {
+    public Plan {
+      stateStores = List.copyOf(stateStores);
+      infos = List.copyOf(infos);
+      warnings = List.copyOf(warnings);
+    }
+  }
+
+  /**
+   * Checks component types, metadata and key prefixes.
+   *
+   * @throws ConfigException listing every problem, each with its JSON path and the allowed values
+   */
+  public Plan plan(RuntimeConfig config) {
+    List<Problem> problems = new ArrayList<>();
+    List<String> warnings = new ArrayList<>();
+    for (HelloConfig hello : config.hellos().values()) {
+      if (!hello.type().equals(HELLO_TYPE)) {
+        problems.add(new Problem(hello.path() + ".type", "unknown hellos type '" + hello.type()
+            + "'; available: " + HELLO_TYPE));
+      }
+    }
+    List<PlannedStateStore> stores = new ArrayList<>();
+    List<ComponentInfo> infos = new ArrayList<>();
+    for (ComponentConfig store : config.stateStores().values()) {
+      var factory = factories.stateStore(store.type());
+      if (factory.isEmpty()) {
+        List<String> types = factories.stateStoreTypes();
+        problems.add(new Problem(store.path() + ".type", "unknown state type '" + store.type() + "'; available: "
+            + (types.isEmpty() ? "none (no state store component on the classpath)" : String.join(", ", types))));
+        continue;
+      }
+      for (String problem : factory.get().metadataSchema().validate(store.metadata())) {
+        problems.add(new Problem(store.path() + ".metadata", problem));
+      }
+      String keyPrefix = store.metadata().get(KEY_PREFIX);
+      if (keyPrefix != null && keyPrefix.contains("||")) {
+        problems.add(new Problem(store.path() + ".metadata." + KEY_PREFIX, "is '" + keyPrefix
+            + "', which must not contain '||'; allowed: appid, name, none or a literal prefix without '||'"));
+      }
+      Set<String> unknown = new TreeSet<>(factory.get().metadataSchema().unknownKeys(store.metadata()));
+      unknown.remove(KEY_PREFIX);
+      if (!unknown.isEmpty()) {
+        warnings.add("state '" + store.name() + "' (type " + store.type() + "): metadata " + unknown
+            + " not understood by this component type, ignored");
+      }
+      stores.add(new PlannedStateStore(store, factory.get()));
+      infos.add(new ComponentInfo(store.name(), BuildingBlock.STATE, store.type(),
+          capabilities(factory.get())));
+    }
+    if (!problems.isEmpty()) {
+      throw new ConfigException(config.source(), problems);
+    }
+    return new Plan(config, stores, infos, warnings);
+  }
+
+  /**
+   * Creates and initialises the planned components in config order.
+   *
+   * @throws ComponentInitException naming the component that failed; the ones started before it are
+   *     closed again
+   */
+  public LoadedComponents start(Plan plan) {
+    Map<String, StateStore> started = new LinkedHashMap<>();
+    Map<String, String> keyPrefixes = new LinkedHashMap<>();
+    try {
+      for (PlannedStateStore planned : plan.stateStores()) {
+        ComponentConfig config = planned.config();
+        StateStore store = planned.factory().create();
+        try {
+          store.init(new Metadata(config.name(), config.metadata()));
+        } catch (RuntimeException e) {
+          closeQuietly(store);
+          throw new ComponentInitException(config.name(), "state store '" + config.name() + "' (type "
+              + config.type() + ") failed to initialise: " + describe(e), e);
+        }
+        started.put(config.name(), store);
+        String keyPrefix = config.metadata().get(KEY_PREFIX);
+        if (keyPrefix != null && !keyPrefix.isBlank()) {
+          // Layotto compares the strategy case-insensitively and lower-cases literal prefixes too.
+          keyPrefixes.put(config.name(), keyPrefix.trim().toLowerCase(Locale.ROOT));
+        }
+        log.debug("state store '{}' initialised", config.name());
+      }
+    } catch (RuntimeException e) {
+      List<StateStore> reversed = new ArrayList<>(started.values());
+      Collections.reverse(reversed);
+      reversed.forEach(ComponentLoader::closeQuietly);
+      throw e;
+    }
+    Map<String, String> hellos = new LinkedHashMap<>();
+    plan.config().hellos().forEach((name, hello) -> hellos.put(name, hello.greeting()));
+    return new LoadedComponents(plan.config().app().appId(), started, keyPrefixes, hellos, plan.infos());
+  }
+
+  private static Set<String> capabilities(StateStoreFactory factory) {
+    return factory.capabilities().stream().map(f -> f.name().toLowerCase(Locale.ROOT))
+        .collect(Collectors.toCollection(TreeSet::new));
+  }
+
+  private static String describe(RuntimeException e) {
+    String message = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+    return e instanceof ComponentException ? message : e.getClass().getSimpleName() + ": " + message;
+  }
+
+  private static void closeQuietly(StateStore store) {
+    try {
+      store.close();
+    } catch (RuntimeException e) {
+      log.warn("closing a state store after a failed start-up failed", e);
+    }
+  }
+}

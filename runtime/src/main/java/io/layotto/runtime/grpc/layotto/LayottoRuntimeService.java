@@ -1,0 +1,209 @@
+package io.layotto.runtime.grpc.layotto;
+
+import com.google.protobuf.ByteString;
+import com.google.protobuf.Empty;
+import io.grpc.ServerServiceDefinition;
+import io.grpc.stub.StreamObserver;
+import io.layotto.runtime.component.LoadedComponents;
+import io.layotto.runtime.grpc.ApiErrors;
+import io.layotto.runtime.grpc.NotYetAvailable;
+import io.layotto.runtime.grpc.Unary;
+import io.layotto.runtime.grpc.state.StateApi;
+import io.layotto.spi.state.BulkGetItem;
+import io.layotto.spi.state.Concurrency;
+import io.layotto.spi.state.Consistency;
+import io.layotto.spi.state.DeleteRequest;
+import io.layotto.spi.state.GetRequest;
+import io.layotto.spi.state.SetRequest;
+import io.layotto.spi.state.StateOptions;
+import io.layotto.spi.state.StateValue;
+import java.util.Map;
+import java.util.Set;
+import spec.proto.runtime.v1.RuntimeGrpc;
+import spec.proto.runtime.v1.RuntimeProto;
+
+/**
+ * Layotto's {@code spec.proto.runtime.v1.Runtime} service: {@code SayHello} and the state rpcs
+ * (through {@link StateApi}). The rpcs of building blocks not built yet answer UNIMPLEMENTED naming
+ * the building block (see {@link #definition}).
+ */
+public final class LayottoRuntimeService extends RuntimeGrpc.RuntimeImplBase {
+
+  private static final Set<String> IMPLEMENTED = Set.of("SayHello", "GetState", "GetBulkState", "SaveState",
+      "DeleteState", "DeleteBulkState", "ExecuteStateTransaction");
+
+  /** The building block each not-yet-served rpc belongs to, for the UNIMPLEMENTED message. */
+  private static final Map<String, String> BUILDING_BLOCKS = Map.ofEntries(
+      Map.entry("InvokeService", "service invocation (rpc)"),
+      Map.entry("GetConfiguration", "configuration"),
+      Map.entry("SaveConfiguration", "configuration"),
+      Map.entry("DeleteConfiguration", "configuration"),
+      Map.entry("SubscribeConfiguration", "configuration"),
+      Map.entry("TryLock", "lock"),
+      Map.entry("Unlock", "lock"),
+      Map.entry("LockKeepAlive", "lock"),
+      Map.entry("GetNextId", "sequencer"),
+      Map.entry("PublishEvent", "pub/sub"),
+      Map.entry("SubscribeTopicEvents", "pub/sub"),
+      Map.entry("GetFile", "file"),
+      Map.entry("PutFile", "file"),
+      Map.entry("ListFile", "file"),
+      Map.entry("DelFile", "file"),
+      Map.entry("GetFileMeta", "file"),
+      Map.entry("InvokeBinding", "bindings"),
+      Map.entry("GetSecret", "secrets"),
+      Map.entry("GetBulkSecret", "secrets"));
+
+  private final LoadedComponents components;
+  private final StateApi state;
+
+  public LayottoRuntimeService(LoadedComponents components, StateApi state) {
+    this.components = components;
+    this.state = state;
+  }
+
+  /** The service with UNIMPLEMENTED answers naming the building block for every rpc not served yet. */
+  public static ServerServiceDefinition definition(LoadedComponents components, StateApi state) {
+    return NotYetAvailable.restrict(new LayottoRuntimeService(components, state).bindService(), IMPLEMENTED,
+        LayottoRuntimeService::notAvailableMessage);
+  }
+
+  static String notAvailableMessage(String method) {
+    String block = BUILDING_BLOCKS.get(method);
+    return block == null
+        ? method + ": this rpc is not available in this build yet"
+        : method + ": the " + block + " building block is not available in this build yet";
+  }
+
+  /**
+   * Greets from a configured {@code hellos} component. An empty or unknown {@code service_name} is
+   * INVALID_ARGUMENT (the caller named something that is not configured, as for an unknown state
+   * store) and lists the configured ones; no {@code hellos} at all is FAILED_PRECONDITION.
+   */
+  @Override
+  public void sayHello(RuntimeProto.SayHelloRequest request, StreamObserver<RuntimeProto.SayHelloResponse> observer) {
+    Unary.respond(observer, "SayHello", () -> {
+      Map<String, String> hellos = components.hellos();
+      if (hellos.isEmpty()) {
+        throw ApiErrors.failedPrecondition("no hello component is configured (grpc_config.hellos is empty)");
+      }
+      String name = request.getServiceName();
+      if (name.isEmpty()) {
+        throw ApiErrors.invalidArgument("service_name is empty; configured hellos: " + hellos.keySet());
+      }
+      String greeting = hellos.get(name);
+      if (greeting == null) {
+        throw ApiErrors.invalidArgument("hello component '" + name + "' (service_name) is not found; configured hellos: "
+            + hellos.keySet());
+      }
+      String hello = request.getName().isEmpty() ? greeting : greeting + ", " + request.getName();
+      var response = RuntimeProto.SayHelloResponse.newBuilder().setHello(hello);
+      if (request.hasData()) {
+        response.setData(request.getData());
+      }
+      return response.build();
+    });
+  }
+
+  @Override
+  public void getState(RuntimeProto.GetStateRequest request, StreamObserver<RuntimeProto.GetStateResponse> observer) {
+    Unary.respond(observer, "GetState", () -> {
+      GetRequest get = new GetRequest(request.getKey(), consistency(request.getConsistency()),
+          request.getMetadataMap());
+      var response = RuntimeProto.GetStateResponse.newBuilder();
+      state.get(request.getStoreName(), get).ifPresent(value -> response
+          .setData(ByteString.copyFrom(value.data()))
+          .setEtag(etagOf(value))
+          .putAllMetadata(value.metadata()));
+      return response.build();
+    });
+  }
+
+  @Override
+  public void getBulkState(RuntimeProto.GetBulkStateRequest request,
+      StreamObserver<RuntimeProto.GetBulkStateResponse> observer) {
+    Unary.respond(observer, "GetBulkState", () -> {
+      var response = RuntimeProto.GetBulkStateResponse.newBuilder();
+      for (BulkGetItem item : state.bulkGet(request.getStoreName(), request.getKeysList(), request.getMetadataMap())) {
+        var out = RuntimeProto.BulkStateItem.newBuilder().setKey(item.key());
+        StateValue value = item.value();
+        if (value != null) {
+          out.setData(ByteString.copyFrom(value.data())).setEtag(etagOf(value)).putAllMetadata(value.metadata());
+        }
+        if (item.error() != null) {
+          out.setError(item.error());
+        }
+        response.addItems(out);
+      }
+      return response.build();
+    });
+  }
+
+  @Override
+  public void saveState(RuntimeProto.SaveStateRequest request, StreamObserver<Empty> observer) {
+    Unary.respond(observer, "SaveState", () -> {
+      state.save(request.getStoreName(),
+          request.getStatesList().stream().map(LayottoRuntimeService::setRequest).toList());
+      return Empty.getDefaultInstance();
+    });
+  }
+
+  @Override
+  public void deleteState(RuntimeProto.DeleteStateRequest request, StreamObserver<Empty> observer) {
+    Unary.respond(observer, "DeleteState", () -> {
+      state.delete(request.getStoreName(), new DeleteRequest(request.getKey(), request.getEtag().getValue(),
+          request.getMetadataMap(), options(request.getOptions())));
+      return Empty.getDefaultInstance();
+    });
+  }
+
+  @Override
+  public void deleteBulkState(RuntimeProto.DeleteBulkStateRequest request, StreamObserver<Empty> observer) {
+    Unary.respond(observer, "DeleteBulkState", () -> {
+      state.deleteBulk(request.getStoreName(), request.getStatesList().stream()
+          .map(item -> new DeleteRequest(item.getKey(), item.getEtag().getValue(), item.getMetadataMap(),
+              options(item.getOptions())))
+          .toList());
+      return Empty.getDefaultInstance();
+    });
+  }
+
+  @Override
+  public void executeStateTransaction(RuntimeProto.ExecuteStateTransactionRequest request,
+      StreamObserver<Empty> observer) {
+    Unary.respond(observer, "ExecuteStateTransaction", () -> {
+      state.transact(request.getStoreName(), request.getOperationsList().stream()
+          .map(op -> new StateApi.TransactionItem(op.getOperationType(),
+              op.hasRequest() ? setRequest(op.getRequest()) : null))
+          .toList(), request.getMetadataMap());
+      return Empty.getDefaultInstance();
+    });
+  }
+
+  private static SetRequest setRequest(RuntimeProto.StateItem item) {
+    return new SetRequest(item.getKey(), item.getValue().toByteArray(), item.getEtag().getValue(),
+        item.getMetadataMap(), options(item.getOptions()));
+  }
+
+  private static String etagOf(StateValue value) {
+    return value.etag() == null ? "" : value.etag();
+  }
+
+  // Unknown enum numbers count as unspecified, as in Layotto and Dapr.
+  private static StateOptions options(RuntimeProto.StateOptions options) {
+    Concurrency concurrency = switch (options.getConcurrency()) {
+      case CONCURRENCY_FIRST_WRITE -> Concurrency.FIRST_WRITE;
+      case CONCURRENCY_LAST_WRITE -> Concurrency.LAST_WRITE;
+      default -> Concurrency.UNSPECIFIED;
+    };
+    return new StateOptions(concurrency, consistency(options.getConsistency()));
+  }
+
+  private static Consistency consistency(RuntimeProto.StateOptions.StateConsistency consistency) {
+    return switch (consistency) {
+      case CONSISTENCY_EVENTUAL -> Consistency.EVENTUAL;
+      case CONSISTENCY_STRONG -> Consistency.STRONG;
+      default -> Consistency.UNSPECIFIED;
+    };
+  }
+}
