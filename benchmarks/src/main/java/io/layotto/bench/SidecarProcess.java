@@ -41,7 +41,7 @@ final class SidecarProcess implements AutoCloseable {
     }
 
     /** Writes the config into {@code workDir}, starts the child JVM and waits until it is ready. */
-    static SidecarProcess start(String storeName, String redisHostAndPort, Path workDir)
+    static SidecarProcess start(String storeName, String redisHostAndPort, Path workDir, List<String> extraJvmOptions)
             throws IOException, InterruptedException {
         Files.createDirectories(workDir);
         int grpcPort = freePort();
@@ -53,6 +53,7 @@ final class SidecarProcess implements AutoCloseable {
         var command = new ArrayList<String>();
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         command.addAll(JVM_OPTIONS);
+        command.addAll(extraJvmOptions);
         command.addAll(List.of("-cp", System.getProperty("java.class.path"), MAIN_CLASS, "start", "-c", config.toString()));
         Process process = new ProcessBuilder(command)
                 .redirectErrorStream(true)

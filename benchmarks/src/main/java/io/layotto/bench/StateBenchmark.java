@@ -60,6 +60,9 @@ public final class StateBenchmark implements Callable<Integer> {
     @Option(names = "--direct-only", description = "Skip the sidecar (to check the harness itself); no goals can be judged.")
     boolean directOnly;
 
+    @Option(names = "--sidecar-jvm-option", description = "Extra JVM option for the sidecar child JVM, repeatable (e.g. -XX:StartFlightRecording=filename=sidecar.jfr to profile it).")
+    List<String> sidecarJvmOptions = new ArrayList<>();
+
     @Option(names = "--out", defaultValue = "benchmarks/target/state-benchmark.md", description = "Where to write the report (default: ${DEFAULT-VALUE}).")
     Path out = Path.of("benchmarks/target/state-benchmark.md");
 
@@ -95,7 +98,9 @@ public final class StateBenchmark implements Callable<Integer> {
                     var directWorkload = new Workload(direct, marker + ":direct:", keyCount, value);
                     @Nullable Workload sidecarWorkload = sidecar == null ? null
                             : new Workload(sidecar.target(), marker + ":sidecar:", keyCount, value);
-                    sidecarCalls = sidecar == null ? "not run (--direct-only)" : sidecar.target().describeCalls();
+                    sidecarCalls = sidecar == null ? "not run (--direct-only)"
+                            : sidecar.target().describeCalls() + "; sidecar JVM options: "
+                                    + String.join(" ", SidecarProcess.JVM_OPTIONS) + " " + String.join(" ", sidecarJvmOptions);
                     progress("writing %,d keys per target", keyCount);
                     directWorkload.populate(concurrency);
                     if (sidecarWorkload != null) {
@@ -128,7 +133,7 @@ public final class StateBenchmark implements Callable<Integer> {
 
     private RunningSidecar startSidecar() throws Exception {
         progress("starting the sidecar (%s) ...", SidecarProcess.MAIN_CLASS);
-        var process = SidecarProcess.start(STORE_NAME, redis, workDir);
+        var process = SidecarProcess.start(STORE_NAME, redis, workDir, sidecarJvmOptions);
         progress("sidecar ready: pid %d, gRPC port %d, log %s", process.pid(), process.grpcPort(), process.log());
         var sampler = new ResourceSampler(new ProcessStats(process.pid(), ProcessStats.clockTicksPerSecond()));
         return new RunningSidecar(process, SidecarTarget.connect("127.0.0.1", process.grpcPort(), STORE_NAME), sampler);
