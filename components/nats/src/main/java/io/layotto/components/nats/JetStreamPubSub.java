@@ -33,6 +33,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -91,14 +92,19 @@ public final class JetStreamPubSub implements PubSub {
   }
 
   private Connection connect(JetStreamSettings s, String component) {
+    // The client reports every failed reconnect attempt as a disconnect: warn once per outage.
+    AtomicBoolean down = new AtomicBoolean();
     ConnectionListener connectionLog = (conn, event) -> {
       switch (event) {
         case DISCONNECTED -> {
-          if (!closed) {
+          if (!closed && down.compareAndSet(false, true)) {
             log.warn("pub/sub '{}' lost its NATS connection; reconnecting", component);
           }
         }
-        case RECONNECTED -> log.info("pub/sub '{}' reconnected to NATS at {}", component, conn.getConnectedUrl());
+        case RECONNECTED -> {
+          down.set(false);
+          log.info("pub/sub '{}' reconnected to NATS at {}", component, conn.getConnectedUrl());
+        }
         default -> log.debug("pub/sub '{}' NATS connection event {}", component, event);
       }
     };
