@@ -60,13 +60,33 @@ final class PullSubscription implements Subscription {
   private @Nullable Thread puller;
   private @Nullable ScheduledFuture<?> keepAlive;
 
-  /** A delivered message whose handler has not completed; settled exactly once (ack, nak or nak at close). */
+  /**
+   * A delivered message whose handler has not completed; settled exactly once (ack, nak or nak at
+   * close). Settling and keep-alive take its lock, so no in-progress signal follows the ack or nak
+   * (the server would then wait a whole ackWait before redelivering a nak'ed message).
+   */
   private static final class InFlight {
     final Message message;
-    final AtomicBoolean settled = new AtomicBoolean();
+    private boolean settled;
 
     InFlight(Message message) {
       this.message = message;
+    }
+
+    /** Runs {@code settle} unless already settled; true if it ran. */
+    synchronized boolean settleWith(java.util.function.Consumer<Message> settle) {
+      if (settled) {
+        return false;
+      }
+      settled = true;
+      settle.accept(message);
+      return true;
+    }
+
+    synchronized void keepAlive() {
+      if (!settled) {
+        message.inProgress();
+      }
     }
   }
 
@@ -225,22 +245,23 @@ final class PullSubscription implements Subscription {
   }
 
   private void settle(InFlight entry, boolean handled) {
-    if (!entry.settled.compareAndSet(false, true)) {
-      return; // already given back by close()
-    }
-    inFlight.remove(entry);
     try {
-      if (handled) {
-        entry.message.ack();
-      } else {
-        nakQuietly(entry.message, redeliveryDelay(entry.message));
+      boolean settledNow = entry.settleWith(message -> {
+        if (handled) {
+          message.ack();
+        } else {
+          nakQuietly(message, redeliveryDelay(message));
+        }
+      });
+      if (!settledNow) {
+        return; // already given back by close()
       }
     } catch (RuntimeException e) {
       // The connection is down: the server redelivers after ackWait anyway.
       log.debug("could not ack a message of '{}': {}", durableName(), e.toString());
-    } finally {
-      slots.release();
     }
+    inFlight.remove(entry);
+    slots.release();
   }
 
   /** {@code nakDelay} doubled per earlier delivery, capped, so a failing message backs off. */
@@ -265,12 +286,10 @@ final class PullSubscription implements Subscription {
 
   private void markInProgress() {
     for (InFlight entry : inFlight) {
-      if (!entry.settled.get()) {
-        try {
-          entry.message.inProgress();
-        } catch (RuntimeException e) {
-          log.debug("could not extend ackWait of a message of '{}': {}", durableName(), e.toString());
-        }
+      try {
+        entry.keepAlive();
+      } catch (RuntimeException e) {
+        log.debug("could not extend ackWait of a message of '{}': {}", durableName(), e.toString());
       }
     }
   }
@@ -298,9 +317,7 @@ final class PullSubscription implements Subscription {
     }
     // Handlers still working lose their messages to redelivery now, not after ackWait.
     for (InFlight entry : inFlight) {
-      if (entry.settled.compareAndSet(false, true)) {
-        nakQuietly(entry.message, Duration.ZERO);
-      }
+      entry.settleWith(message -> nakQuietly(message, Duration.ZERO));
     }
     inFlight.clear();
     onClose.run();

@@ -220,6 +220,26 @@ class JetStreamPubSubTest {
   }
 
   @Test
+  void aMessagePublishedRightAfterCloseIsNotCaughtByTheClosedSubscription() {
+    String topic = topic("afterclose");
+    for (int round = 0; round < 3; round++) {
+      Subscription s = subscribe(topic, "g", 10, Map.of(), m -> CompletableFuture.completedFuture(null));
+      pubSub.publish(PublishRequest.of(topic, bytes("warm-" + round)));
+      s.close();
+      pubSub.publish(PublishRequest.of(topic, bytes("late-" + round)));
+      Set<String> received = ConcurrentHashMap.newKeySet();
+      Subscription back = subscribe(topic, "g", 10, Map.of(), m -> {
+        received.add(new String(m.data(), StandardCharsets.UTF_8));
+        return CompletableFuture.completedFuture(null);
+      });
+      // Well within the 30 s ackWait: a pull left open by the closed subscription would hold it that long.
+      int r = round;
+      await().atMost(Duration.ofSeconds(8)).until(() -> received.contains("late-" + r));
+      back.close();
+    }
+  }
+
+  @Test
   void aHandlerSlowerThanAckWaitIsNotRedeliveredMeanwhile() throws Exception {
     String topic = topic("slow");
     AtomicInteger deliveries = new AtomicInteger();
