@@ -13,14 +13,17 @@ import org.jspecify.annotations.Nullable;
  *
  * @param durableName base of the durable name instead of the consumer group; null to use the group
  * @param maxDeliver most deliveries of one message, -1 for no limit
+ * @param maxAckPending most messages of the group delivered and not acked (the server's cap over
+ *     all subscribers; each subscription's own cap is its maxInFlight)
  */
 public record ConsumerSettings(@Nullable String durableName, Duration ackWait, long maxDeliver,
-    StartPolicy deliverPolicy) {
+    long maxAckPending, StartPolicy deliverPolicy) {
 
   public static final String DURABLE_NAME = "durableName";
   public static final String ACK_WAIT = "ackWait";
   public static final String MAX_DELIVER = "maxDeliver";
   public static final String DELIVER_POLICY = "deliverPolicy";
+  public static final String MAX_ACK_PENDING = "maxAckPending";
 
   /** Where a new consumer group starts reading the stream. */
   public enum StartPolicy {
@@ -37,7 +40,8 @@ public record ConsumerSettings(@Nullable String durableName, Duration ackWait, l
     }
   }
 
-  static final ConsumerSettings DEFAULTS = new ConsumerSettings(null, Duration.ofSeconds(30), -1, StartPolicy.ALL);
+  static final ConsumerSettings DEFAULTS = new ConsumerSettings(null, Duration.ofSeconds(30), -1, 1_000,
+      StartPolicy.ALL);
 
   /**
    * These settings with the consumer keys found in {@code metadata} applied.
@@ -48,6 +52,7 @@ public record ConsumerSettings(@Nullable String durableName, Duration ackWait, l
     String durable = durableName;
     Duration wait = ackWait;
     long deliver = maxDeliver;
+    long pending = maxAckPending;
     StartPolicy start = deliverPolicy;
     String raw = value(metadata, DURABLE_NAME);
     if (raw != null) {
@@ -72,6 +77,17 @@ public record ConsumerSettings(@Nullable String durableName, Duration ackWait, l
         throw JetStreamSettings.invalid(where, MAX_DELIVER, raw, "a number of deliveries of 1 or more, or -1 for no limit");
       }
     }
+    raw = value(metadata, MAX_ACK_PENDING);
+    if (raw != null) {
+      try {
+        pending = Long.parseLong(raw);
+      } catch (NumberFormatException e) {
+        pending = 0;
+      }
+      if (pending < 1) {
+        throw JetStreamSettings.invalid(where, MAX_ACK_PENDING, raw, "a number of messages of 1 or more");
+      }
+    }
     raw = value(metadata, DELIVER_POLICY);
     if (raw != null) {
       start = switch (raw) {
@@ -81,7 +97,7 @@ public record ConsumerSettings(@Nullable String durableName, Duration ackWait, l
         default -> throw JetStreamSettings.invalid(where, DELIVER_POLICY, raw, "one of [all, new, last]");
       };
     }
-    return new ConsumerSettings(durable, wait, deliver, start);
+    return new ConsumerSettings(durable, wait, deliver, pending, start);
   }
 
   private static @Nullable String value(Map<String, String> metadata, String key) {

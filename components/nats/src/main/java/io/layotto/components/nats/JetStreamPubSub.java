@@ -54,7 +54,6 @@ public final class JetStreamPubSub implements PubSub {
 
   private static final Logger log = LoggerFactory.getLogger(JetStreamPubSub.class);
   private static final Duration RECONNECT_WAIT = Duration.ofSeconds(1);
-  private static final int CONSUMER_MAX_ACK_PENDING = 1_000;
 
   private @Nullable JetStreamSettings settings;
   private @Nullable Connection connection;
@@ -78,7 +77,7 @@ public final class JetStreamPubSub implements PubSub {
       JetStreamManagement management = conn.jetStreamManagement(jsOptions);
       management.getAccountStatistics(); // fails unless JetStream is enabled for this account
       jetStream = conn.jetStream(jsOptions);
-      catalog = new StreamCatalog(management, s.streamName());
+      catalog = new StreamCatalog(management, s.streamName(), s.newStreams());
     } catch (IOException | JetStreamApiException | RuntimeException e) {
       closeQuietly(conn);
       throw ComponentException.unavailable("JetStream is not available at natsURL '" + s.natsUrl() + "': "
@@ -225,7 +224,7 @@ public final class JetStreamPubSub implements PubSub {
         .ackWait(consumer.ackWait())
         .maxDeliver(consumer.maxDeliver())
         .deliverPolicy(consumer.deliverPolicy().nats())
-        .maxAckPending(Math.max(CONSUMER_MAX_ACK_PENDING, request.maxInFlight()))
+        .maxAckPending(consumer.maxAckPending())
         .build();
     PullSubscription[] self = new PullSubscription[1];
     PullSubscription subscription = new PullSubscription(jetStream(), catalog(), topic, config, request.maxInFlight(),

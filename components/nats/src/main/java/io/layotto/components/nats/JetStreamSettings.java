@@ -21,10 +21,15 @@ import org.jspecify.annotations.Nullable;
  *     subject or created on demand
  * @param consumer defaults of the durable consumers created for subscriptions
  * @param nakDelay first redelivery delay of a message whose handler failed; doubles per delivery
+ * @param newStreams storage and replicas of the streams this component creates
  */
 public record JetStreamSettings(List<String> servers, @Nullable String connectionName, @Nullable String jwt,
     @Nullable String seedKey, @Nullable String token, @Nullable String user, @Nullable String password,
-    @Nullable String streamName, ConsumerSettings consumer, Duration nakDelay, Duration requestTimeout) {
+    @Nullable String streamName, StreamSettings newStreams, ConsumerSettings consumer, Duration nakDelay,
+    Duration requestTimeout) {
+
+  /** How the component creates streams: Dapr's {@code memoryStorage} and {@code replicas}. */
+  public record StreamSettings(boolean memoryStorage, int replicas) {}
 
   public static final String NATS_URL = "natsURL";
   public static final String JWT = "jwt";
@@ -36,6 +41,8 @@ public record JetStreamSettings(List<String> servers, @Nullable String connectio
   public static final String STREAM_NAME = "streamName";
   public static final String CONSUMER_ID = "consumerID";
   public static final String NAK_DELAY = "nakDelay";
+  public static final String MEMORY_STORAGE = "memoryStorage";
+  public static final String REPLICAS = "replicas";
   public static final String REQUEST_TIMEOUT = "requestTimeout";
 
   static final Duration DEFAULT_NAK_DELAY = Duration.ofMillis(500);
@@ -54,11 +61,16 @@ public record JetStreamSettings(List<String> servers, @Nullable String connectio
           "stream holding every topic; created if missing and extended with a topic's subject when needed."
               + " Unset: each topic uses the stream whose subjects cover it, or a file-backed stream"
               + " created for it on first use")
+      .optional(MEMORY_STORAGE, Type.BOOL, "false",
+          "keep the streams this component creates in memory instead of files (lost when the server restarts)")
+      .optional(REPLICAS, Type.INT, "1", "replicas of the streams this component creates (1 to 5; clustered servers)")
       .optional(ConsumerSettings.DURABLE_NAME, Type.STRING, null,
           "base of the durable consumer names instead of the consumer group; the topic is always appended")
       .optional(ConsumerSettings.ACK_WAIT, Type.DURATION, "30s",
           "how long the server waits for an ack before redelivering; in-flight messages are kept alive meanwhile")
       .optional(ConsumerSettings.MAX_DELIVER, Type.INT, "-1", "most deliveries of one message; -1 for no limit")
+      .optional(ConsumerSettings.MAX_ACK_PENDING, Type.INT, "1000",
+          "most messages of one consumer group delivered and not yet acked across all its subscribers")
       .oneOf(ConsumerSettings.DELIVER_POLICY, "all", List.of("all", "new", "last"),
           "where a new consumer group starts in the stream")
       .optional(CONSUMER_ID, Type.STRING, null,
@@ -103,9 +115,14 @@ public record JetStreamSettings(List<String> servers, @Nullable String connectio
         metadata.getDuration(NAK_DELAY, DEFAULT_NAK_DELAY, ChronoUnit.MILLIS));
     Duration requestTimeout = positive(where, REQUEST_TIMEOUT, metadata.get(REQUEST_TIMEOUT).orElse(""),
         metadata.getDuration(REQUEST_TIMEOUT, DEFAULT_REQUEST_TIMEOUT, ChronoUnit.MILLIS));
+    int replicas = metadata.getInt(REPLICAS, 1);
+    if (replicas < 1 || replicas > 5) {
+      throw invalid(where, REPLICAS, String.valueOf(replicas), "a number of replicas from 1 to 5");
+    }
+    StreamSettings newStreams = new StreamSettings(metadata.getBoolean(MEMORY_STORAGE, false), replicas);
     ConsumerSettings consumer = ConsumerSettings.DEFAULTS.overriddenBy(metadata.asMap(), where);
     return new JetStreamSettings(servers, metadata.get(NAME).orElse(null), jwt, seed,
-        metadata.get(TOKEN).orElse(null), user, password, stream, consumer, nakDelay, requestTimeout);
+        metadata.get(TOKEN).orElse(null), user, password, stream, newStreams, consumer, nakDelay, requestTimeout);
   }
 
   /** The servers as configured, for messages. */

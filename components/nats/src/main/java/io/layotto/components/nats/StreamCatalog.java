@@ -28,12 +28,15 @@ final class StreamCatalog {
 
   private final JetStreamManagement management;
   private final @Nullable String sharedStream;
+  private final JetStreamSettings.StreamSettings newStreams;
   private final ConcurrentMap<String, String> streamByTopic = new ConcurrentHashMap<>();
 
   /** @param sharedStream the configured stream that receives topics no stream covers yet; null for one stream per topic */
-  StreamCatalog(JetStreamManagement management, @Nullable String sharedStream) {
+  StreamCatalog(JetStreamManagement management, @Nullable String sharedStream,
+      JetStreamSettings.StreamSettings newStreams) {
     this.management = management;
     this.sharedStream = sharedStream;
+    this.newStreams = newStreams;
   }
 
   String streamFor(String topic) throws IOException, JetStreamApiException {
@@ -109,11 +112,12 @@ final class StreamCatalog {
     throw new IOException("subject '" + topic + "' could not be added to stream '" + stream + "'");
   }
 
-  private static StreamConfiguration newStream(String name, String subject) {
+  private StreamConfiguration newStream(String name, String subject) {
     return StreamConfiguration.builder()
         .name(name)
         .subjects(subject)
-        .storageType(StorageType.File)
+        .storageType(newStreams.memoryStorage() ? StorageType.Memory : StorageType.File)
+        .replicas(newStreams.replicas())
         .retentionPolicy(RetentionPolicy.Limits)
         .build();
   }

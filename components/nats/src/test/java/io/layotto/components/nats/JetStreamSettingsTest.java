@@ -40,6 +40,8 @@ class JetStreamSettingsTest {
     assertThat(s.streamName()).isNull();
     assertThat(s.consumer().ackWait()).isEqualTo(Duration.ofSeconds(30));
     assertThat(s.consumer().maxDeliver()).isEqualTo(-1);
+    assertThat(s.consumer().maxAckPending()).isEqualTo(1_000);
+    assertThat(s.newStreams()).isEqualTo(new JetStreamSettings.StreamSettings(false, 1));
     assertThat(s.consumer().deliverPolicy().nats()).isEqualTo(DeliverPolicy.All);
     assertThat(s.nakDelay()).isEqualTo(Duration.ofMillis(500));
     assertThat(s.requestTimeout()).isEqualTo(Duration.ofSeconds(5));
@@ -52,12 +54,15 @@ class JetStreamSettingsTest {
         ConsumerSettings.DURABLE_NAME, "worker", ConsumerSettings.ACK_WAIT, "2m",
         ConsumerSettings.MAX_DELIVER, "5", ConsumerSettings.DELIVER_POLICY, "new",
         JetStreamSettings.NAK_DELAY, "250", JetStreamSettings.REQUEST_TIMEOUT, "1s",
-        JetStreamSettings.USER, "u", JetStreamSettings.PASSWORD, "secret"));
+        JetStreamSettings.USER, "u", JetStreamSettings.PASSWORD, "secret",
+        ConsumerSettings.MAX_ACK_PENDING, "20", JetStreamSettings.MEMORY_STORAGE, "true",
+        JetStreamSettings.REPLICAS, "3"));
     assertThat(s.servers()).containsExactly("nats://a:4222", "nats://b:4222");
     assertThat(s.connectionName()).isEqualTo("sidecar");
     assertThat(s.streamName()).isEqualTo("ORDERS");
-    assertThat(s.consumer()).isEqualTo(new ConsumerSettings("worker", Duration.ofMinutes(2), 5,
+    assertThat(s.consumer()).isEqualTo(new ConsumerSettings("worker", Duration.ofMinutes(2), 5, 20,
         ConsumerSettings.StartPolicy.NEW));
+    assertThat(s.newStreams()).isEqualTo(new JetStreamSettings.StreamSettings(true, 3));
     assertThat(s.nakDelay()).isEqualTo(Duration.ofMillis(250));
     assertThat(s.requestTimeout()).isEqualTo(Duration.ofSeconds(1));
     assertThat(s.toString()).doesNotContain("secret");
@@ -71,6 +76,8 @@ class JetStreamSettingsTest {
     assertInvalid(with(ConsumerSettings.ACK_WAIT, "soon"), "ackWait", "soon");
     assertInvalid(with(ConsumerSettings.MAX_DELIVER, "0"), "maxDeliver", "'0'");
     assertInvalid(with(ConsumerSettings.DELIVER_POLICY, "first"), "deliverPolicy", "first");
+    assertInvalid(with(ConsumerSettings.MAX_ACK_PENDING, "0"), "maxAckPending", "'0'");
+    assertInvalid(with(JetStreamSettings.REPLICAS, "7"), "replicas", "'7'");
     assertInvalid(with(JetStreamSettings.NAK_DELAY, "0ms"), "nakDelay", "greater than zero");
     assertInvalid(with(JetStreamSettings.JWT, "eyJ"), "seedKey");
     assertInvalid(with(JetStreamSettings.PASSWORD, "p"), "user");
@@ -90,7 +97,7 @@ class JetStreamSettingsTest {
   void theSchemaDeclaresEveryKeyItReads() {
     assertThat(JetStreamSettings.SCHEMA.fields()).extracting(f -> f.name()).contains(
         "natsURL", "jwt", "seedKey", "token", "user", "password", "name", "streamName", "durableName",
-        "ackWait", "maxDeliver", "deliverPolicy", "consumerID", "nakDelay", "requestTimeout");
+        "ackWait", "maxDeliver", "maxAckPending", "memoryStorage", "replicas", "deliverPolicy", "consumerID", "nakDelay", "requestTimeout");
     assertThat(JetStreamSettings.SCHEMA.validate(Map.of())).singleElement().asString().contains("natsURL");
   }
 }
