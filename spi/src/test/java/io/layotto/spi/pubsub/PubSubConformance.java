@@ -613,15 +613,15 @@ public abstract class PubSubConformance {
     private final AtomicInteger outstanding = new AtomicInteger();
     private final AtomicInteger maxOutstanding = new AtomicInteger();
 
-    Recorder(Function<Message, CompletionStage<Void>> reaction) {
+    public Recorder(Function<Message, CompletionStage<Void>> reaction) {
       this.reaction = reaction;
     }
 
-    static Recorder acking() {
+    public static Recorder acking() {
       return new Recorder(m -> CompletableFuture.completedFuture(null));
     }
 
-    static Recorder ackingAfter(ScheduledExecutorService scheduler, Duration delay) {
+    public static Recorder ackingAfter(ScheduledExecutorService scheduler, Duration delay) {
       return new Recorder(m -> {
         CompletableFuture<Void> done = new CompletableFuture<>();
         scheduler.schedule(() -> done.complete(null), delay.toNanos(), TimeUnit.NANOSECONDS);
@@ -645,24 +645,24 @@ public abstract class PubSubConformance {
       return result;
     }
 
-    List<Message> messages() {
+    public List<Message> messages() {
       return messages;
     }
 
-    int count() {
+    public int count() {
       return messages.size();
     }
 
-    int countOf(String payload) {
+    public int countOf(String payload) {
       return (int) messages.stream().filter(m -> text(m).equals(payload)).count();
     }
 
     /** Payloads as text, in order of first delivery, without duplicates. */
-    List<String> distinct() {
+    public List<String> distinct() {
       return List.copyOf(new LinkedHashSet<>(messages.stream().map(PubSubConformance::text).toList()));
     }
 
-    int maxOutstanding() {
+    public int maxOutstanding() {
       return maxOutstanding.get();
     }
 
