@@ -305,7 +305,8 @@ final class PullSubscription implements Subscription {
       timer.cancel(false);
     }
     Thread thread = puller;
-    if (thread != null) {
+    // A handler may close its own subscription from the pull thread: it must not wait for itself.
+    if (thread != null && thread != Thread.currentThread()) {
       try {
         if (!thread.join(CLOSE_WAIT)) {
           thread.interrupt();

@@ -371,6 +371,39 @@ class JetStreamPubSubTest {
   }
 
   @Test
+  void aServerWithoutJetStreamIsUnavailableAtInit() throws Exception {
+    try (PrivateNatsServer plain = new PrivateNatsServer(false)) {
+      plain.start();
+      JetStreamPubSub component = new JetStreamPubSub();
+      assertThatThrownBy(() -> component.init(NatsTestSupport.metadata(plain.url(), Map.of())))
+          .isInstanceOfSatisfying(ComponentException.class,
+              e -> assertThat(e.kind()).isEqualTo(ComponentException.Kind.UNAVAILABLE))
+          .hasMessageContaining("JetStream").hasMessageContaining(plain.url());
+      component.close();
+    }
+  }
+
+  @Test
+  void aHandlerMayCloseItsOwnSubscription() {
+    String topic = topic("selfclose");
+    Subscription[] own = new Subscription[1];
+    AtomicInteger deliveries = new AtomicInteger();
+    CompletableFuture<Duration> closeTook = new CompletableFuture<>();
+    own[0] = subscribe(topic, "g", 1, Map.of(), m -> {
+      deliveries.incrementAndGet();
+      long start = System.nanoTime();
+      own[0].close();
+      closeTook.complete(Duration.ofNanos(System.nanoTime() - start));
+      return CompletableFuture.completedFuture(null);
+    });
+    pubSub.publish(PublishRequest.of(topic, bytes("bye")));
+    await().atMost(WAIT).until(closeTook::isDone);
+    // Without the self-check, close() would wait twice its 5 s bound for the thread it runs on.
+    assertThat(closeTook.join()).isLessThan(Duration.ofSeconds(4));
+    assertThat(deliveries.get()).isEqualTo(1);
+  }
+
+  @Test
   void healthIsUpWhileConnectedAndPublishAfterCloseIsUnavailable() {
     assertThat(pubSub.checkHealth().isUp()).isTrue();
     pubSub.close();

@@ -9,6 +9,8 @@ import java.net.Socket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Comparator;
 import java.util.stream.Stream;
 import org.jspecify.annotations.Nullable;
@@ -23,9 +25,16 @@ final class PrivateNatsServer implements AutoCloseable {
 
   private final Path dir;
   private final int port;
+  private final boolean jetStream;
   private @Nullable Process process;
 
   PrivateNatsServer() throws IOException {
+    this(true);
+  }
+
+  /** @param jetStream whether the server enables JetStream ({@code -js}) */
+  PrivateNatsServer(boolean jetStream) throws IOException {
+    this.jetStream = jetStream;
     dir = Files.createTempDirectory("layotto-nats-test");
     try (ServerSocket probe = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
       port = probe.getLocalPort();
@@ -42,8 +51,11 @@ final class PrivateNatsServer implements AutoCloseable {
       throw new IllegalStateException("nats-server on port " + port + " is already running");
     }
     Path log = dir.resolve("nats.log");
-    process = new ProcessBuilder("nats-server", "-js", "-a", "127.0.0.1", "-p", String.valueOf(port),
-        "-sd", dir.resolve("store").toString())
+    List<String> command = new ArrayList<>(List.of("nats-server", "-a", "127.0.0.1", "-p", String.valueOf(port)));
+    if (jetStream) {
+      command.addAll(List.of("-js", "-sd", dir.resolve("store").toString()));
+    }
+    process = new ProcessBuilder(command)
         .redirectErrorStream(true)
         .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))
         .start();
