@@ -2,16 +2,16 @@ package io.layotto.components.nats;
 
 import io.layotto.spi.pubsub.MessageHandler;
 import io.layotto.spi.pubsub.Subscription;
-import io.nats.client.ConsumerContext;
-import io.nats.client.FetchConsumeOptions;
-import io.nats.client.FetchConsumer;
 import io.nats.client.JetStream;
 import io.nats.client.JetStreamApiException;
+import io.nats.client.JetStreamSubscription;
 import io.nats.client.Message;
+import io.nats.client.PullSubscribeOptions;
 import io.nats.client.api.ConsumerConfiguration;
 import io.nats.client.impl.NatsJetStreamMetaData;
 import java.io.IOException;
 import java.time.Duration;
+import java.util.Iterator;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
@@ -29,15 +29,17 @@ import org.slf4j.LoggerFactory;
 /**
  * One subscription: a thread pulling batches from the group's durable consumer, never more than the
  * free in-flight slots, handing each message to the handler and acking or naking it when the
- * handler's stage completes. Errors (broker down, stream deleted) are retried with backoff, binding
+ * handler's stage completes. The pulls share one inbox subscription for the subscription's life, so a
+ * message the server sends just as a pull expires is read by the next pull instead of being lost
+ * to an inbox nobody listens to any more (it would only come back after ackWait). Errors (broker down, stream deleted) are retried with backoff, binding
  * the consumer afresh each time, so the loop outlives outages. Closing stops the loop and naks what
  * is still in flight, leaving the durable consumer on the server for the group's return.
  */
 final class PullSubscription implements Subscription {
 
   private static final Logger log = LoggerFactory.getLogger(PullSubscription.class);
-  /** The shortest pull the client library accepts; also bounds how long close() waits for the loop. */
-  private static final long FETCH_EXPIRY_MILLIS = 1_000;
+  /** How long one pull waits for messages; also bounds how long close() waits for the loop. */
+  private static final Duration PULL_EXPIRY = Duration.ofSeconds(1);
   private static final int MAX_BATCH = 256;
   private static final Duration MAX_NAK_DELAY = Duration.ofSeconds(30);
   private static final long MIN_BACKOFF_MILLIS = 100;
@@ -56,7 +58,7 @@ final class PullSubscription implements Subscription {
   private final Runnable onClose;
   private final AtomicBoolean closed = new AtomicBoolean();
   private volatile boolean closing;
-  private @Nullable ConsumerContext consumer;
+  private @Nullable JetStreamSubscription pulls;
   private @Nullable Thread puller;
   private @Nullable ScheduledFuture<?> keepAlive;
 
@@ -109,7 +111,7 @@ final class PullSubscription implements Subscription {
 
   /** Creates or updates the durable consumer, then starts pulling; fails if the consumer cannot be set up. */
   void start() throws IOException, JetStreamApiException {
-    consumer = bind();
+    pulls = bind();
     Thread thread = Thread.ofPlatform().daemon().name("jetstream-" + durableName()).unstarted(this::pullUntilClosed);
     puller = thread;
     thread.start();
@@ -118,25 +120,28 @@ final class PullSubscription implements Subscription {
     keepAlive = timers.scheduleAtFixedRate(this::markInProgress, period, period, TimeUnit.MILLISECONDS);
   }
 
-  private ConsumerContext bind() throws IOException, JetStreamApiException {
+  private JetStreamSubscription bind() throws IOException, JetStreamApiException {
+    String stream;
     try {
-      return bindTo(catalog.streamFor(topic));
+      stream = catalog.streamFor(topic);
+      ensureConsumer(stream);
     } catch (JetStreamApiException e) {
       // The stream may have been deleted or replaced since it was cached: look it up once more.
       catalog.forget(topic);
-      return bindTo(catalog.streamFor(topic));
+      stream = catalog.streamFor(topic);
+      ensureConsumer(stream);
     }
+    return jetStream.subscribe(topic, PullSubscribeOptions.bind(stream, durableName()));
   }
 
-  private ConsumerContext bindTo(String stream) throws IOException, JetStreamApiException {
+  private void ensureConsumer(String stream) throws IOException, JetStreamApiException {
     try {
-      return jetStream.getStreamContext(stream).createOrUpdateConsumer(consumerConfig);
+      jetStream.getStreamContext(stream).createOrUpdateConsumer(consumerConfig);
     } catch (JetStreamApiException e) {
       // Some settings (e.g. deliverPolicy) cannot change on an existing durable: keep using it as it is.
-      ConsumerContext existing = jetStream.getConsumerContext(stream, durableName());
+      jetStream.getConsumerContext(stream, durableName());
       log.warn("durable consumer '{}' on stream '{}' keeps its existing settings: {}", durableName(), stream,
           e.getErrorDescription());
-      return existing;
     }
   }
 
@@ -145,14 +150,14 @@ final class PullSubscription implements Subscription {
     boolean failing = false;
     while (!closing) {
       try {
-        ConsumerContext context = consumer;
-        if (context == null) {
-          context = bind();
-          consumer = context;
+        JetStreamSubscription current = pulls;
+        if (current == null) {
+          current = bind();
+          pulls = current;
         }
         int free = awaitFreeSlots();
         if (free > 0) {
-          pullBatch(context, free);
+          pullBatch(current, free);
         }
         if (failing) {
           log.info("subscription '{}' on topic '{}' is pulling again", durableName(), topic);
@@ -168,7 +173,7 @@ final class PullSubscription implements Subscription {
         if (closing) {
           return;
         }
-        consumer = null;
+        unsubscribeQuietly();
         if (!failing) {
           log.warn("subscription '{}' on topic '{}' cannot pull, retrying with backoff: {}", durableName(), topic,
               e.toString());
@@ -202,12 +207,12 @@ final class PullSubscription implements Subscription {
   }
 
   /** Pulls up to {@code free} messages; each one keeps its slot until its handler completes. */
-  private void pullBatch(ConsumerContext context, int free) throws Exception {
+  private void pullBatch(JetStreamSubscription current, int free) {
     int received = 0;
-    try (FetchConsumer fetch = context.fetch(FetchConsumeOptions.builder()
-        .maxMessages(free).expiresIn(FETCH_EXPIRY_MILLIS).build())) {
-      Message message;
-      while ((message = fetch.nextMessage()) != null) {
+    try {
+      Iterator<Message> batch = current.iterate(free, PULL_EXPIRY);
+      while (batch.hasNext()) {
+        Message message = batch.next();
         received++;
         if (closing) {
           // Not handed out: give it back at once rather than after ackWait.
@@ -228,7 +233,10 @@ final class PullSubscription implements Subscription {
     CompletionStage<Void> stage;
     try {
       stage = handler.handle(toMessage(message));
-    } catch (RuntimeException e) {
+    } catch (VirtualMachineError e) {
+      throw e;
+    } catch (RuntimeException | Error e) {
+      // A throwing handler is a failed delivery; it must not end the pull loop or leak the slot.
       stage = CompletableFuture.failedFuture(e);
     }
     stage.whenComplete((ignored, failure) -> settle(entry, failure == null));
@@ -294,6 +302,18 @@ final class PullSubscription implements Subscription {
     }
   }
 
+  private void unsubscribeQuietly() {
+    JetStreamSubscription current = pulls;
+    pulls = null;
+    if (current != null) {
+      try {
+        current.unsubscribe();
+      } catch (RuntimeException e) {
+        log.debug("could not unsubscribe '{}': {}", durableName(), e.toString());
+      }
+    }
+  }
+
   @Override
   public void close() {
     if (!closed.compareAndSet(false, true)) {
@@ -316,6 +336,7 @@ final class PullSubscription implements Subscription {
         Thread.currentThread().interrupt();
       }
     }
+    unsubscribeQuietly();
     // Handlers still working lose their messages to redelivery now, not after ackWait.
     for (InFlight entry : inFlight) {
       entry.settleWith(message -> nakQuietly(message, Duration.ZERO));

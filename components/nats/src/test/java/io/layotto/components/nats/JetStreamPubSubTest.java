@@ -122,13 +122,17 @@ class JetStreamPubSubTest {
     String topic = topic("throws");
     AtomicInteger deliveries = new AtomicInteger();
     subscribe(topic, "g", 1, Map.of(), m -> {
-      if (deliveries.incrementAndGet() == 1) {
+      int n = deliveries.incrementAndGet();
+      if (n == 1) {
         throw new IllegalStateException("handler bug");
+      }
+      if (n == 2) {
+        throw new AssertionError("handler bug that is an Error");
       }
       return CompletableFuture.completedFuture(null);
     });
     pubSub.publish(PublishRequest.of(topic, bytes("x")));
-    await().atMost(WAIT).until(() -> deliveries.get() == 2);
+    await().atMost(WAIT).until(deliveries::get, n -> n == 3);
   }
 
   @Test
@@ -368,6 +372,13 @@ class JetStreamPubSubTest {
             e -> assertThat(e.kind()).isEqualTo(ComponentException.Kind.UNAVAILABLE))
         .hasMessageContaining(url);
     unreachable.close();
+  }
+
+  @Test
+  void aUrlWithoutSchemeAndSeveralServersConnect() {
+    try (JetStreamPubSub other = NatsTestSupport.started("127.0.0.1:4222, nats://localhost:4222", Map.of())) {
+      assertThat(other.checkHealth().isUp()).isTrue();
+    }
   }
 
   @Test
