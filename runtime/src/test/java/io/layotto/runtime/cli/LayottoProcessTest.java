@@ -51,5 +51,23 @@ class LayottoProcessTest {
       process.destroyForcibly();
     }
   }
-}
 
+  @Test
+  void theConfigFileCanComeFromRuntimeConfigAndABadOneExitsNonZero(@TempDir Path dir) throws Exception {
+    Path missing = dir.resolve("missing.json");
+    ProcessBuilder builder = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+        "-cp", System.getProperty("java.class.path"), LayottoMain.class.getName(), "start")
+        .redirectErrorStream(true).redirectOutput(dir.resolve("out.log").toFile());
+    builder.environment().put("RUNTIME_CONFIG", missing.toString());
+    Process process = builder.start();
+    try {
+      assertThat(process.waitFor(60, TimeUnit.SECONDS)).isTrue();
+      String output = Files.readString(dir.resolve("out.log"));
+      assertThat(process.exitValue()).as(output).isEqualTo(1);
+      assertThat(output).contains("layotto: start-up failed: invalid config " + missing + ": $: file not found")
+          .doesNotContain("\tat ");
+    } finally {
+      process.destroyForcibly();
+    }
+  }
+}
