@@ -93,6 +93,9 @@ final class StartCommand implements Callable<Integer> {
         Sidecar sidecar = running.get();
         if (sidecar != null) {
           sidecar.close();
+          // SIGTERM/SIGINT is how a sidecar is normally stopped: once drained and closed, exit 0
+          // instead of the JVM's signal status (143/130), which orchestrators read as a crash.
+          Runtime.getRuntime().halt(0);
         }
       }, "layotto-shutdown"));
       Sidecar sidecar = Sidecar.start(config, running::set);
