@@ -1,0 +1,5 @@
+/** Kafka components. */
+@NullMarked
+package io.layotto.components.kafka;
+
+import org.jspecify.annotations.NullMarked;

@@ -1,0 +1,5 @@
+/** NATS components. */
+@NullMarked
+package io.layotto.components.nats;
+
+import org.jspecify.annotations.NullMarked;

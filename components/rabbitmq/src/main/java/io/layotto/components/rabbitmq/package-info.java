@@ -1,0 +1,5 @@
+/** RabbitMQ components. */
+@NullMarked
+package io.layotto.components.rabbitmq;
+
+import org.jspecify.annotations.NullMarked;
