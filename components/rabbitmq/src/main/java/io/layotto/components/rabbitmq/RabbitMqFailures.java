@@ -77,7 +77,11 @@ final class RabbitMqFailures {
     if (e.getReason() instanceof AMQP.Channel.Close c) {
       return c.getReplyText();
     }
-    return e.getCause() != null ? rootMessage(e.getCause()) : "connection closed";
+    Throwable cause = e.getCause();
+    if (cause == null) {
+      return "connection closed";
+    }
+    return cause.getMessage() == null ? cause.getClass().getSimpleName() : rootMessage(cause);
   }
 
   static String rootMessage(Throwable t) {

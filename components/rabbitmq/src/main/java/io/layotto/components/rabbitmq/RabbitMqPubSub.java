@@ -119,7 +119,7 @@ public final class RabbitMqPubSub implements PubSub {
     conn.addShutdownListener(cause -> {
       if (!cause.isInitiatedByApplication()) {
         log.warn("component '{}' lost its connection to rabbitmq at {} ({}); reconnecting every {}", componentName,
-            s.address(), RabbitMqFailures.reason(cause), s.reconnectWait());
+            s.address(), RabbitMqFailures.reason(cause), s.reconnectWait().toMillis() + " ms");
       }
     });
     if (conn instanceof Recoverable recoverable) {
@@ -301,7 +301,7 @@ public final class RabbitMqPubSub implements PubSub {
       return Health.down("not initialised");
     }
     if (!conn.isOpen()) {
-      return Health.down("rabbitmq at " + s.address() + " is unreachable; reconnecting every " + s.reconnectWait());
+      return Health.down("rabbitmq at " + s.address() + " is unreachable; reconnecting every " + s.reconnectWait().toMillis() + " ms");
     }
     String blocked = blockedReason;
     if (blocked != null) {

@@ -156,7 +156,7 @@ final class RabbitMqSubscription implements Subscription {
       }
       if (connection.isOpen()) {
         log.warn("component '{}' could not resume consuming queue '{}': {}; retrying in {}", componentName,
-            layout.queue(), RabbitMqFailures.rootMessage(e), settings.reconnectWait());
+            layout.queue(), RabbitMqFailures.rootMessage(e), settings.reconnectWait().toMillis() + " ms");
         scheduleRestart(settings.reconnectWait().toMillis());
       }
       // Otherwise the connection is down: its recovery calls handleRecovery, which restarts us.
@@ -238,7 +238,7 @@ final class RabbitMqSubscription implements Subscription {
     public void handleCancel(String tag) {
       // The broker cancelled us, e.g. the queue was deleted: declare it again and consume again.
       log.warn("component '{}': the broker cancelled the consumer of queue '{}'; subscribing again in {}",
-          componentName, layout.queue(), settings.reconnectWait());
+          componentName, layout.queue(), settings.reconnectWait().toMillis() + " ms");
       scheduleRestart(settings.reconnectWait().toMillis());
     }
 
@@ -247,7 +247,7 @@ final class RabbitMqSubscription implements Subscription {
       if (!signal.isHardError() && !signal.isInitiatedByApplication() && !closed.get()) {
         // The broker closed this channel over an error; it is not recovered, so open a new one.
         log.warn("component '{}': the broker closed the channel of queue '{}': {}; subscribing again in {}",
-            componentName, layout.queue(), RabbitMqFailures.reason(signal), settings.reconnectWait());
+            componentName, layout.queue(), RabbitMqFailures.reason(signal), settings.reconnectWait().toMillis() + " ms");
         scheduleRestart(settings.reconnectWait().toMillis());
       }
     }

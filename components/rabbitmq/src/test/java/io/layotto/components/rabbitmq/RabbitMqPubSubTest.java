@@ -417,6 +417,38 @@ class RabbitMqPubSubTest {
   }
 
   @Test
+  void aSubscriptionWhoseQueueWasDeletedDeclaresItAgainAndResumes() {
+    String topic = topic();
+    String group = group(topic, "phoenix");
+    Set<String> received = ConcurrentHashMap.newKeySet();
+    try (Subscription ignored = pubSub.subscribe(request(topic, group, 4, Map.of()), m -> {
+      received.add(new String(m.data(), UTF_8));
+      return CompletableFuture.completedFuture(null);
+    })) {
+      broker.deleteQueue(group + "-" + topic);
+      // Messages published before the queue is back have nowhere to go: keep publishing until one arrives.
+      AtomicInteger n = new AtomicInteger();
+      await().atMost(WAIT).pollInterval(Duration.ofMillis(100)).until(() -> {
+        pubSub.publish(PublishRequest.of(topic, ("after-" + n.incrementAndGet()).getBytes(UTF_8)));
+        return !received.isEmpty();
+      });
+    }
+    assertThat(broker.queueExists(group + "-" + topic)).isTrue();
+  }
+
+  @Test
+  void publishingToATopicWhoseExchangeWasDeletedDeclaresItAgain() {
+    String topic = topic();
+    pubSub.publish(PublishRequest.of(topic, new byte[1]));
+    broker.deleteExchange(topic);
+    // The first publish meets the missing exchange (the broker closes the publishing channel) and
+    // retries once after declaring it again; later publishes use a fresh channel.
+    pubSub.publish(PublishRequest.of(topic, new byte[1]));
+    assertThat(broker.exchangeExists(topic)).isTrue();
+    pubSub.publish(PublishRequest.of(topic, new byte[1]));
+  }
+
+  @Test
   void anUnreachableBrokerAtInitIsUnavailableNamingTheHostButNotThePassword() throws Exception {
     int port;
     try (ServerSocket s = new ServerSocket(0)) {

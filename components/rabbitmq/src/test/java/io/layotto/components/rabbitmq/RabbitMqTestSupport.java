@@ -104,6 +104,14 @@ final class RabbitMqTestSupport implements AutoCloseable {
     }
   }
 
+  void deleteQueue(String queue) {
+    probe(ch -> ch.queueDelete(queue));
+  }
+
+  void deleteExchange(String exchange) {
+    probe(ch -> ch.exchangeDelete(exchange));
+  }
+
   private interface Probe {
     void run(Channel ch) throws IOException;
   }
