@@ -449,6 +449,23 @@ class RabbitMqPubSubTest {
   }
 
   @Test
+  void aQueueDeclaredElsewhereWithOtherArgumentsIsReportedNamingIt() {
+    String topic = topic();
+    String group = group(topic, "mismatch");
+    String queue = group + "-" + topic;
+    broker.declareQueue(queue, Map.of("x-max-length", 5L));
+    assertThatThrownBy(() -> pubSub.subscribe(request(topic, group, 1, Map.of()),
+        m -> CompletableFuture.completedFuture(null)))
+        .isInstanceOfSatisfying(ComponentException.class, e -> assertThat(e.kind()).isEqualTo(Kind.INVALID_ARGUMENT))
+        .hasMessageContaining(queue).hasMessageContaining("x-max-length");
+    // The same arguments are accepted: this is how a Dapr sidecar and this one share the queue.
+    try (Subscription ignored = pubSub.subscribe(request(topic, group, 1, Map.of("maxLen", "5")),
+        m -> CompletableFuture.completedFuture(null))) {
+      assertThat(broker.queueExists(queue)).isTrue();
+    }
+  }
+
+  @Test
   void anUnreachableBrokerAtInitIsUnavailableNamingTheHostButNotThePassword() throws Exception {
     int port;
     try (ServerSocket s = new ServerSocket(0)) {

@@ -104,6 +104,15 @@ final class RabbitMqTestSupport implements AutoCloseable {
     }
   }
 
+  /** Declares a durable queue the way another client might, e.g. Dapr with other options. */
+  void declareQueue(String queue, Map<String, Object> arguments) {
+    Map<String, Object> args = new HashMap<>(arguments);
+    args.put("x-queue-type", "classic");
+    if (!probe(ch -> ch.queueDeclare(queue, true, false, false, args))) {
+      throw new IllegalStateException("could not declare queue " + queue);
+    }
+  }
+
   void deleteQueue(String queue) {
     probe(ch -> ch.queueDelete(queue));
   }
