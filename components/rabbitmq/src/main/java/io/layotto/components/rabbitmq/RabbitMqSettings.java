@@ -163,10 +163,17 @@ public record RabbitMqSettings(String uri, String address, boolean durable, bool
       }
       ttl = OptionalLong.of(seconds);
     }
+    boolean requeue = metadata.getBoolean(REQUEUE_IN_FAILURE, true);
+    boolean deadLetter = metadata.getBoolean(ENABLE_DEAD_LETTER, false);
+    if (!requeue && !deadLetter) {
+      throw invalid(metadata, REQUEUE_IN_FAILURE, "false",
+          "true unless " + ENABLE_DEAD_LETTER + " is true: without a dead-letter queue a failed message would be "
+              + "lost, and delivery here is at-least-once (the runtime already retries and dead-letters by policy)");
+    }
     return new RabbitMqSettings(uri, address, metadata.getBoolean(DURABLE, true),
-        metadata.getBoolean(DELETED_WHEN_UNUSED, false), deliveryMode, metadata.getBoolean(REQUEUE_IN_FAILURE, true),
+        metadata.getBoolean(DELETED_WHEN_UNUSED, false), deliveryMode, requeue,
         prefetch, maxLen, maxLenBytes, kind, metadata.getBoolean(PUBLISHER_CONFIRM, true), reconnectWait,
-        publishTimeout, metadata.getBoolean(ENABLE_DEAD_LETTER, false), ttl, requeueDelay);
+        publishTimeout, deadLetter, ttl, requeueDelay);
   }
 
   /** The URI with its password replaced by {@code ***}, for messages. */

@@ -79,6 +79,12 @@ class RabbitMqSettingsTest {
   }
 
   @Test
+  void requeueInFailureFalseNeedsADeadLetterQueue() {
+    assertInvalid(Map.of("host", "amqp://h", "requeueInFailure", "false"), "requeueInFailure", "enableDeadLetter");
+    assertThat(settings(Map.of("requeueInFailure", "false", "enableDeadLetter", "true")).requeueInFailure()).isFalse();
+  }
+
+  @Test
   void badValuesNameTheKey() {
     assertInvalid(Map.of("host", "amqp://h", "deliveryMode", "3"), "deliveryMode", "'3'");
     assertInvalid(Map.of("host", "amqp://h", "prefetchCount", "-1"), "prefetchCount");
