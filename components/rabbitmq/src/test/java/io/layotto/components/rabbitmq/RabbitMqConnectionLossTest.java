@@ -12,10 +12,14 @@ import io.layotto.spi.pubsub.PublishRequest;
 import io.layotto.spi.pubsub.SubscribeRequest;
 import io.layotto.spi.pubsub.Subscription;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
@@ -120,5 +124,59 @@ class RabbitMqConnectionLossTest {
           });
       await().atMost(WAIT).until(() -> received.containsAll(Set.of("before", "after")));
     }
+  }
+
+  @Test
+  void everyConfirmedPublishIsDeliveredWhenTheConnectionDropsUnderConcurrentPublishing() throws Exception {
+    String topic = prefix + "confirmed";
+    String group = prefix + "auditor";
+    broker.track(topic, group);
+    Set<String> received = ConcurrentHashMap.newKeySet();
+    Set<String> confirmed = ConcurrentHashMap.newKeySet();
+    AtomicInteger refused = new AtomicInteger();
+    AtomicBoolean publishing = new AtomicBoolean(true);
+    List<RuntimeException> unexpected = new CopyOnWriteArrayList<>();
+    try (PubSub reader = RabbitMqTestSupport.openShared(Map.of());
+        Subscription ignored = reader.subscribe(new SubscribeRequest(topic, group, 32, Map.of()), m -> {
+          received.add(new String(m.data(), UTF_8));
+          return CompletableFuture.completedFuture(null);
+        });
+        PubSub publisher = RabbitMqTestSupport.open(proxiedUri(), Map.of("publishTimeout", "2s"))) {
+      List<Thread> threads = new ArrayList<>();
+      for (int t = 0; t < 8; t++) {
+        int thread = t;
+        threads.add(Thread.ofPlatform().start(() -> {
+          for (int i = 0; publishing.get(); i++) {
+            String id = thread + ":" + i;
+            try {
+              publisher.publish(PublishRequest.of(topic, id.getBytes(UTF_8)));
+              confirmed.add(id);
+            } catch (ComponentException e) {
+              if (e.kind() == Kind.UNAVAILABLE) {
+                refused.incrementAndGet();
+              } else {
+                unexpected.add(e);
+              }
+            } catch (RuntimeException e) {
+              unexpected.add(e);
+            }
+          }
+        }));
+      }
+      await().atMost(WAIT).until(() -> confirmed.size() >= 200);
+      proxy.stop();
+      await().atMost(WAIT).until(() -> refused.get() >= 8);
+      proxy.start();
+      int before = confirmed.size();
+      await().atMost(WAIT).until(() -> confirmed.size() >= before + 200);
+      publishing.set(false);
+      for (Thread thread : threads) {
+        thread.join(Duration.ofSeconds(10));
+        assertThat(thread.isAlive()).as("a publisher hung").isFalse();
+      }
+      await().atMost(WAIT).until(() -> received.containsAll(confirmed));
+    }
+    assertThat(received).containsAll(confirmed);
+    assertThat(unexpected).as("publish failures other than UNAVAILABLE").isEmpty();
   }
 }
