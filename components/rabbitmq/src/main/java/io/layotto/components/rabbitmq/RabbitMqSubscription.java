@@ -133,20 +133,8 @@ final class RabbitMqSubscription implements Subscription {
       return;
     }
     try {
-      lock.lock();
-      try {
-        Channel ch = channel;
-        if (ch != null && ch.isOpen()) {
-          // A recovered channel may still hold our consumer if the broker kept it; start afresh.
-          try {
-            ch.basicCancel(consumerTag);
-          } catch (IOException | RuntimeException e) {
-            // Not registered any more: that is the usual case after a recovery.
-          }
-        }
-      } finally {
-        lock.unlock();
-      }
+      // Every trigger leaves the channel without our consumer: a recovered channel starts empty
+      // (consumer recovery is off), a cancelled consumer is gone, a closed channel is replaced.
       start();
       log.info("component '{}' resumed consuming queue '{}' of topic '{}'", componentName, layout.queue(),
           layout.topic());
