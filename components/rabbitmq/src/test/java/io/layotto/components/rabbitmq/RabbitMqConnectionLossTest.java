@@ -179,4 +179,30 @@ class RabbitMqConnectionLossTest {
     assertThat(received).containsAll(confirmed);
     assertThat(unexpected).as("publish failures other than UNAVAILABLE").isEmpty();
   }
+
+  @Test
+  void topologyLostDuringTheOutageIsDeclaredAgainOnRecovery() throws Exception {
+    String topic = prefix + "lost-topology";
+    String group = prefix + "rebuilder";
+    broker.track(topic, group);
+    Set<String> received = ConcurrentHashMap.newKeySet();
+    try (PubSub subscriber = RabbitMqTestSupport.open(proxiedUri(), Map.of());
+        PubSub publisher = RabbitMqTestSupport.openShared(Map.of());
+        Subscription ignored = subscriber.subscribe(new SubscribeRequest(topic, group, 4, Map.of()), m -> {
+          received.add(new String(m.data(), UTF_8));
+          return CompletableFuture.completedFuture(null);
+        })) {
+      proxy.stop();
+      await().atMost(WAIT).until(() -> !subscriber.checkHealth().isUp());
+      // As if the broker had restarted without them: the queue and the exchange are gone.
+      broker.deleteQueue(group + "-" + topic);
+      broker.deleteExchange(topic);
+      assertThat(broker.queueExists(group + "-" + topic)).isFalse();
+
+      proxy.start();
+      await().atMost(WAIT).until(() -> broker.queueExists(group + "-" + topic));
+      publisher.publish(PublishRequest.of(topic, "after recovery".getBytes(UTF_8)));
+      await().atMost(WAIT).until(() -> received.contains("after recovery"));
+    }
+  }
 }
