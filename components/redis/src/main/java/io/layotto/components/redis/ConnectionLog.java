@@ -1,7 +1,7 @@
 package io.layotto.components.redis;
 
 import io.lettuce.core.event.connection.ConnectionActivatedEvent;
-import io.lettuce.core.event.connection.ConnectionDeactivatedEvent;
+import io.lettuce.core.event.connection.ReconnectAttemptEvent;
 import io.lettuce.core.resource.ClientResources;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
@@ -29,7 +29,9 @@ final class ConnectionLog {
       if (!following.get()) {
         return;
       }
-      if (event instanceof ConnectionDeactivatedEvent && lost.compareAndSet(false, true)) {
+      // A reconnect attempt, not the deactivation itself, marks an outage: connections closed on
+      // purpose (a subscription's own connection) deactivate too but are never reconnected.
+      if (event instanceof ReconnectAttemptEvent && lost.compareAndSet(false, true)) {
         log.warn("component '{}' lost its connection to redis at {}; calls fail as unavailable while it reconnects",
             component, address);
       } else if (event instanceof ConnectionActivatedEvent && lost.compareAndSet(true, false)) {
