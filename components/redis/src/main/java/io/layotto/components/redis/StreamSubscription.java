@@ -393,11 +393,13 @@ final class StreamSubscription implements Subscription {
       return;
     }
     onClose.accept(this);
-    loop.interrupt();
-    try {
-      loop.join(endpoint.settings().commandTimeout().plusSeconds(2));
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
+    if (Thread.currentThread() != loop) { // a handler may close its own subscription
+      loop.interrupt();
+      try {
+        loop.join(endpoint.settings().commandTimeout().plusSeconds(2));
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
     }
     try {
       if (!toAck.isEmpty()) {
