@@ -7,6 +7,7 @@ import io.layotto.spi.pubsub.Subscription;
 import io.lettuce.core.Consumer;
 import io.lettuce.core.Limit;
 import io.lettuce.core.Range;
+import io.lettuce.core.ScriptOutputType;
 import io.lettuce.core.StreamMessage;
 import io.lettuce.core.XAutoClaimArgs;
 import io.lettuce.core.XClaimArgs;
@@ -17,6 +18,7 @@ import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.api.async.RedisAsyncCommands;
 import io.lettuce.core.models.stream.ClaimedMessages;
 import io.lettuce.core.models.stream.PendingMessage;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -45,7 +47,9 @@ import org.slf4j.LoggerFactory;
  *   <li>a reclaim round, every {@link #roundPeriod}: ack again what could not be acked during an
  *       outage, deliver again the entries whose handler failed at least {@code redeliverInterval}
  *       ago (XCLAIM to itself), and claim entries pending in the group longer than
- *       {@code processingTimeout} (XAUTOCLAIM), which rescues the entries of consumers that died.</li>
+ *       {@code processingTimeout} (XAUTOCLAIM), which rescues the entries of consumers that died;
+ *       now and then it also removes consumers left empty and idle by subscriptions that never
+ *       closed ({@link #PRUNE}).</li>
  * </ul>
  * An entry is acked (XACK, on the shared connection) only after its handler's stage completed
  * normally. Failures of Redis never end the loop: it backs off up to {@code maxRetryBackoff}, logs
@@ -64,6 +68,25 @@ final class StreamSubscription implements Subscription {
   private static final Duration MAX_ROUND_PERIOD = Duration.ofSeconds(5);
   private static final Duration SLOT_WAIT = Duration.ofMillis(100);
   private static final Duration FIRST_BACKOFF = Duration.ofMillis(10);
+  /**
+   * Removes the group's consumers (other than the caller) that hold no pending entry and have been
+   * idle for ARGV[3] ms: those of subscriptions that ended without closing (a crashed sidecar) once
+   * their entries were claimed. Check and removal are one script, so no consumer that has just
+   * taken an entry is removed; a live consumer removed while idle is recreated by its next read.
+   */
+  private static final LuaScript PRUNE = new LuaScript("""
+      local removed = 0
+      for _, consumer in ipairs(redis.call('XINFO', 'CONSUMERS', KEYS[1], ARGV[1])) do
+        local field = {}
+        for i = 1, #consumer, 2 do field[consumer[i]] = consumer[i + 1] end
+        if field['name'] ~= ARGV[2] and field['pending'] == 0 and field['idle'] >= tonumber(ARGV[3]) then
+          redis.call('XGROUP', 'DELCONSUMER', KEYS[1], ARGV[1], field['name'])
+          removed = removed + 1
+        end
+      end
+      return removed
+      """);
+  private static final Duration MIN_PRUNE_PERIOD = Duration.ofSeconds(1);
   private static final Comparator<String> BY_STREAM_ID = Comparator
       .comparingLong((String id) -> idPart(id, 0)).thenComparingLong(id -> idPart(id, 1));
   private static final Logger log = LoggerFactory.getLogger(StreamSubscription.class);
@@ -89,6 +112,7 @@ final class StreamSubscription implements Subscription {
   private final Thread loop;
   /** Where the next XAUTOCLAIM scan of the group's pending entries goes on. */
   private String claimCursor = "0-0";
+  private long nextPrune = System.nanoTime();
   private boolean outage;
 
   private StreamSubscription(RedisEndpoint endpoint, RedisStreamsSettings streams, String topic, String group,
@@ -217,6 +241,25 @@ final class StreamSubscription implements Subscription {
     ackAgain();
     redeliverFailed();
     claimAbandoned();
+    if (System.nanoTime() - nextPrune >= 0) {
+      pruneIdleConsumers();
+      nextPrune = System.nanoTime() + clamp(streams.processingTimeout(), MIN_PRUNE_PERIOD, MAX_ROUND_PERIOD.multipliedBy(12))
+          .toNanos();
+    }
+  }
+
+  /** Forgets consumers idle for twice processingTimeout with nothing pending (see {@link #PRUNE}). */
+  private void pruneIdleConsumers() {
+    byte[][] args = {
+        group.getBytes(StandardCharsets.UTF_8),
+        consumer.getName().getBytes(StandardCharsets.UTF_8),
+        String.valueOf(streams.processingTimeout().multipliedBy(2).toMillis()).getBytes(StandardCharsets.US_ASCII)};
+    Long removed = endpoint.await(PRUNE.<Long>send(loopConnection.async(), ScriptOutputType.INTEGER,
+        new String[] {topic}, args), "removal of idle consumers of group '" + group + "'");
+    if (removed != null && removed > 0) {
+      log.info("{} removed {} idle consumers without pending entries from group '{}' of topic '{}'",
+          endpoint.description(), removed, group, topic);
+    }
   }
 
   private void ackAgain() {

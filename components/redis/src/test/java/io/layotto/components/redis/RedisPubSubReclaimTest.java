@@ -151,4 +151,45 @@ class RedisPubSubReclaimTest {
       assertThat(received).containsExactlyInAnyOrder("m1", "m3", "after");
     }
   }
+
+  @Test
+  void consumersLeftEmptyAndIdleAreRemovedButNotThoseHoldingEntries() {
+    String topic = redis.key("prune");
+    try (RedisPubSub sidecar = RedisPubSubTest.openPubSub(RedisTestSupport.SHARED_REDIS,
+        Map.of(RedisStreamsSettings.PROCESSING_TIMEOUT, "300ms"))) {
+      redis.raw().xgroupCreate(StreamOffset.from(topic, "0"), "g", XGroupCreateArgs.Builder.mkstream());
+      sidecar.publish(PublishRequest.of(topic, "held".getBytes(StandardCharsets.UTF_8)));
+      assertThat(redis.raw().xreadgroup(Consumer.from("g", "holding"), XReadArgs.Builder.count(1),
+          StreamOffset.lastConsumed(topic))).hasSize(1);
+      redis.raw().xgroupCreateconsumer(topic, Consumer.from("g", "gone"));
+      sidecar.publish(PublishRequest.of(topic, "mine".getBytes(StandardCharsets.UTF_8)));
+      List<String> received = new CopyOnWriteArrayList<>();
+      // One slot, never freed: the subscription cannot claim the held entry, so "holding" keeps it.
+      try (Subscription ignored = sidecar.subscribe(new SubscribeRequest(topic, "g", 1, Map.of()), m -> {
+        received.add(text(m));
+        return new CompletableFuture<>();
+      })) {
+        await().atMost(Duration.ofSeconds(20)).until(() -> !consumerNames(topic).contains("gone"));
+        assertThat(consumerNames(topic)).contains("holding").hasSize(2);
+        assertThat(received).containsExactly("mine");
+      }
+    }
+  }
+
+  private List<String> consumerNames(String topic) {
+    return redis.raw().xinfoConsumers(topic, "g").stream()
+        .map(consumer -> {
+          List<?> fields = (List<?>) consumer;
+          for (int i = 0; i + 1 < fields.size(); i += 2) {
+            if ("name".equals(asText(fields.get(i)))) {
+              return asText(fields.get(i + 1));
+            }
+          }
+          return "";
+        }).toList();
+  }
+
+  private static String asText(Object value) {
+    return value instanceof byte[] bytes ? new String(bytes, StandardCharsets.UTF_8) : String.valueOf(value);
+  }
 }
