@@ -97,6 +97,38 @@ class RedisPubSubRestartTest {
     System.out.printf("redis restart: %d messages, 0 lost, %d duplicate deliveries%n", deliveries.size(), duplicates);
   }
 
+  @Test
+  void aSubscriptionRecreatesItsGroupWhenRedisComesBackWithoutData() throws Exception {
+    try (PrivateRedisServer volatileServer = new PrivateRedisServer()) {
+      volatileServer.start();
+      Map<String, String> fast = Map.of(RedisSettings.MAX_RETRY_BACKOFF, "200ms");
+      List<String> received = new CopyOnWriteArrayList<>();
+      try (RedisPubSub pubsub = RedisPubSubTest.openPubSub(volatileServer.address(), fast);
+          Subscription ignored = pubsub.subscribe(new SubscribeRequest("events", "g", 4, Map.of()), m -> {
+            received.add(new String(m.data(), StandardCharsets.UTF_8));
+            return CompletableFuture.completedFuture(null);
+          })) {
+        pubsub.publish(PublishRequest.of("events", "before".getBytes(StandardCharsets.UTF_8)));
+        await().atMost(Duration.ofSeconds(10)).until(() -> received.contains("before"));
+        volatileServer.kill();
+        volatileServer.start(); // empty: no stream, no group
+        // The loop meets NOGROUP and creates the group again; until then a publish may land before it.
+        await().atMost(Duration.ofSeconds(30)).until(() -> pendingOrMissing(volatileServer, "events") == 0);
+        publishUntilAccepted(pubsub, "events", "after");
+        await().atMost(Duration.ofSeconds(20)).until(() -> received.contains("after"));
+      }
+    }
+  }
+
+  /** 0 once the group exists again with nothing pending; -1 while it does not exist. */
+  private static long pendingOrMissing(PrivateRedisServer server, String topic) {
+    try {
+      return pendingOf(server, topic);
+    } catch (RuntimeException e) {
+      return -1;
+    }
+  }
+
   /** Publishing right after the restart may fail until Lettuce has reconnected; that is the publisher's retry. */
   private static void publishUntilAccepted(RedisPubSub publisher, String topic, String text) throws InterruptedException {
     long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
