@@ -350,6 +350,13 @@ final class StreamSubscription implements Subscription {
         slots.release(); // left pending: the group claims it after processingTimeout
         continue;
       }
+      if (entry.getBody() == null) {
+        // Redis before 7.0 answers a claim of an entry deleted from the stream (trimmed) with
+        // nil: nothing left to deliver, so drop it from the pending list.
+        toAck.add(entry.getId());
+        slots.release();
+        continue;
+      }
       deliver(entry, redelivered);
     }
   }

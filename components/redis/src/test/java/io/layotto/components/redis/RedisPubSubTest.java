@@ -327,6 +327,25 @@ class RedisPubSubTest {
   }
 
   @Test
+  void aHandlerMayCloseItsOwnSubscription() {
+    String topic = redis.key("self-close");
+    List<String> received = new CopyOnWriteArrayList<>();
+    Subscription[] self = new Subscription[1];
+    CompletableFuture<Void> closed = new CompletableFuture<>();
+    self[0] = pubsub.subscribe(new SubscribeRequest(topic, "g", 1, Map.of()), m -> {
+      received.add(text(m));
+      self[0].close();
+      closed.complete(null);
+      return CompletableFuture.completedFuture(null);
+    });
+    pubsub.publish(PublishRequest.of(topic, bytes("first")));
+    await().atMost(Duration.ofSeconds(10)).until(closed::isDone);
+    pubsub.publish(PublishRequest.of(topic, bytes("second")));
+    await().pollDelay(Duration.ofMillis(500)).atMost(Duration.ofSeconds(2)).until(() -> true);
+    assertThat(received).containsExactly("first");
+  }
+
+  @Test
   void aTopicThatHoldsAnotherTypeCannotBeSubscribed() {
     String topic = redis.key("wrongtype");
     redis.raw().set(topic, bytes("plain"));
