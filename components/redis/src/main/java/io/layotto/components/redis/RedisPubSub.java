@@ -26,9 +26,24 @@ import org.jspecify.annotations.Nullable;
  * {@code maxLenApprox} is set); bulk publish is one script ({@link PublishScript}). Each
  * subscription is a {@link StreamSubscription} with its own connection for blocking reads.
  *
+ * <p>Consumer groups: a new group starts at the beginning of the stream ({@code 0}, as Dapr
+ * creates it), so nothing published before the group's first subscription is missed; the group
+ * persists in Redis, so a subscriber that leaves and returns misses nothing either. Each
+ * subscription is a consumer of its own (group name plus a random suffix), so the entries it holds
+ * are told apart from those of a sidecar that died, which the group claims after
+ * {@code processingTimeout}. A handler slower than {@code processingTimeout} is therefore raced by
+ * another consumer: at-least-once, as in Dapr.
+ *
+ * <p>Dapr's {@code concurrency} caps the in-flight messages of a subscription (below the runtime's
+ * {@code maxInFlight}); {@code queueDepth} is the most entries one read fetches. There are no
+ * worker pools or queues of our own: the handler is called from the subscription's loop thread
+ * and completes asynchronously.
+ *
  * <p>Features: {@link PubSubFeature#BULK_PUBLISH} only. Not ORDERING: a group's entries are spread
  * over its consumers and a failed entry is delivered again after later ones, so publish order is
- * not kept. Not MESSAGE_TTL: stream entries cannot expire one by one.
+ * not kept (it is, in practice, for a group's only subscription with {@code maxInFlight = 1} and
+ * no failures, but that is not enforced). Not MESSAGE_TTL: stream entries cannot expire one by one;
+ * the runtime's CloudEvents {@code expiration} covers it.
  */
 public final class RedisPubSub implements PubSub {
 
