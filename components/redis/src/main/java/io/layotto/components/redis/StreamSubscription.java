@@ -105,7 +105,10 @@ final class StreamSubscription implements Subscription {
   private final AtomicBoolean running = new AtomicBoolean(true);
   /** Entries handed to the handler whose stage has not completed. */
   private final Set<String> inFlight = ConcurrentHashMap.newKeySet();
-  /** Entries whose handler failed, with the {@link System#nanoTime()} from which they are delivered again. */
+  /**
+   * Entries whose handler failed, with the {@link System#nanoTime()} from which they are delivered
+   * again. Each holds an in-flight slot until then.
+   */
   private final Map<String, Long> failed = new ConcurrentHashMap<>();
   /** Entries handled successfully whose XACK failed (Redis unreachable); acked again each round. */
   private final Set<String> toAck = ConcurrentHashMap.newKeySet();
@@ -291,23 +294,25 @@ final class StreamSubscription implements Subscription {
       return;
     }
     due.sort(BY_STREAM_ID);
-    int taken = tryTakeSlots(Math.min(due.size(), streams.queueDepth()));
-    if (taken == 0) {
-      return;
+    List<String> ids = due.subList(0, Math.min(due.size(), streams.queueDepth()));
+    // Each failed entry still holds its slot, so redelivering it takes none.
+    List<StreamMessage<String, byte[]>> claimed = endpoint.await(loopConnection.async().xclaim(topic, consumer,
+        XClaimArgs.Builder.minIdleTime(streams.redeliverInterval().dividedBy(2)), ids.toArray(String[]::new))
+        .toCompletableFuture(), "redelivery of " + ids.size() + " entries of topic '" + topic + "'");
+    Set<String> claimedIds = new java.util.HashSet<>();
+    claimed.forEach(entry -> claimedIds.add(entry.getId()));
+    List<StreamMessage<String, byte[]>> toDeliver = new ArrayList<>();
+    for (String id : ids) {
+      if (failed.remove(id) != null && !claimedIds.contains(id)) {
+        slots.release(); // another consumer holds it now, or it was deleted from the stream
+      }
     }
-    List<String> ids = due.subList(0, taken);
-    List<StreamMessage<String, byte[]>> claimed;
-    try {
-      claimed = endpoint.await(loopConnection.async().xclaim(topic, consumer,
-          XClaimArgs.Builder.minIdleTime(streams.redeliverInterval().dividedBy(2)), ids.toArray(String[]::new))
-          .toCompletableFuture(), "redelivery of " + taken + " entries of topic '" + topic + "'");
-    } catch (RuntimeException e) {
-      slots.release(taken);
-      throw e;
+    for (StreamMessage<String, byte[]> entry : claimed) {
+      if (ids.contains(entry.getId())) {
+        toDeliver.add(entry);
+      }
     }
-    ids.forEach(failed::remove);
-    slots.release(taken - claimed.size());
-    deliverAll(claimed, true);
+    deliverAll(toDeliver, true);
   }
 
   /** XAUTOCLAIM of entries pending in the group longer than {@code processingTimeout}, whoever holds them. */
@@ -327,15 +332,18 @@ final class StreamSubscription implements Subscription {
     }
     claimCursor = claimed.getId() == null ? "0-0" : claimed.getId();
     List<StreamMessage<String, byte[]>> toDeliver = new ArrayList<>();
+    int used = 0;
     for (StreamMessage<String, byte[]> entry : claimed.getMessages()) {
       String id = entry.getId();
       // Still being handled here, or handled and waiting for its ack: claiming only renewed it.
       if (!inFlight.contains(id) && !toAck.contains(id)) {
-        failed.remove(id);
+        if (failed.remove(id) == null) {
+          used++; // a failed entry of this subscription brings its own slot
+        }
         toDeliver.add(entry);
       }
     }
-    slots.release(taken - toDeliver.size());
+    slots.release(taken - used);
     if (!toDeliver.isEmpty()) {
       log.debug("{} claimed {} entries of topic '{}' pending longer than {}", endpoint.description(), toDeliver.size(),
           topic, streams.processingTimeout());
@@ -386,8 +394,10 @@ final class StreamSubscription implements Subscription {
     if (failure != null) {
       log.debug("handler of topic '{}' failed on entry {}; delivering it again in {}: {}", topic, id,
           streams.redeliverInterval(), failure.toString());
+      // The entry keeps its slot until it is delivered again: a subscription whose handler fails
+      // everything stops reading instead of piling up failed entries.
       failed.put(id, System.nanoTime() + streams.redeliverInterval().toNanos());
-      release(id);
+      inFlight.remove(id);
       return;
     }
     CompletableFuture<Long> ack;

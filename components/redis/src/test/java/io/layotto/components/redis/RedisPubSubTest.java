@@ -226,6 +226,25 @@ class RedisPubSubTest {
   }
 
   @Test
+  void failedMessagesKeepTheirSlotsSoAFailingHandlerDoesNotDrainTheStream() throws Exception {
+    String topic = redis.key("failing");
+    Set<String> distinct = ConcurrentHashMap.newKeySet();
+    AtomicInteger attempts = new AtomicInteger();
+    for (int i = 0; i < 10; i++) {
+      pubsub.publish(PublishRequest.of(topic, bytes("m" + i)));
+    }
+    try (Subscription ignored = pubsub.subscribe(new SubscribeRequest(topic, "g", 2, Map.of()), m -> {
+      distinct.add(text(m));
+      attempts.incrementAndGet();
+      return CompletableFuture.failedFuture(new IllegalStateException("the app is broken"));
+    })) {
+      await().atMost(Duration.ofSeconds(10)).until(() -> attempts.get() >= 6); // redelivered several times
+      assertThat(distinct).hasSize(2);
+      assertThat(redis.raw().xpending(topic, "g").getCount()).isEqualTo(2);
+    }
+  }
+
+  @Test
   void concurrencyCapsTheInFlightMessages() throws Exception {
     try (RedisPubSub capped = openPubSub(RedisTestSupport.SHARED_REDIS, Map.of(RedisStreamsSettings.CONCURRENCY, "2"))) {
       String topic = redis.key("capped");
