@@ -108,6 +108,10 @@ public final class RedisPubSub implements PubSub {
     StreamSubscription subscription = StreamSubscription.start(s.endpoint(), s.streams(), topic,
         request.consumerGroup(), s.streams().maxInFlight(request.maxInFlight()), handler, subscriptions::remove);
     subscriptions.add(subscription);
+    if (session != s) { // closed meanwhile: close() may have missed this subscription
+      subscription.close();
+      throw ComponentException.internal("redis pub/sub was closed while subscribing to topic '" + topic + "'", null);
+    }
     return subscription;
   }
 

@@ -168,10 +168,6 @@ final class StreamSubscription implements Subscription {
     }
   }
 
-  String consumerName() {
-    return consumer.getName();
-  }
-
   private void run() {
     long nextRound = System.nanoTime(); // the first round at once picks up entries of consumers that died
     long backoffMillis = 0;
