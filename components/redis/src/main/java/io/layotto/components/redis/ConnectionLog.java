@@ -1,16 +1,18 @@
 package io.layotto.components.redis;
 
 import io.lettuce.core.event.connection.ConnectionActivatedEvent;
-import io.lettuce.core.event.connection.ConnectionDeactivatedEvent;
+import io.lettuce.core.event.connection.ReconnectAttemptEvent;
 import io.lettuce.core.resource.ClientResources;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import reactor.core.Disposable;
 
 /**
  * Logs when a component loses its Redis connection and when it gets it back, once each, so an
- * operator sees outages without reading Lettuce's per-attempt reconnect messages.
+ * operator sees outages without reading Lettuce's per-attempt reconnect messages. A component
+ * with several connections (pub/sub: one per subscription) logs one outage for all of them.
  */
 final class ConnectionLog {
 
@@ -19,7 +21,8 @@ final class ConnectionLog {
   private final String component;
   private final String address;
   private final AtomicBoolean following = new AtomicBoolean();
-  private final AtomicBoolean lost = new AtomicBoolean();
+  /** Connections of this component that are reconnecting; the outage lasts while any is. */
+  private final AtomicInteger reconnecting = new AtomicInteger();
   private final Disposable subscription;
 
   private ConnectionLog(String component, String address, ClientResources resources) {
@@ -29,10 +32,14 @@ final class ConnectionLog {
       if (!following.get()) {
         return;
       }
-      if (event instanceof ConnectionDeactivatedEvent && lost.compareAndSet(false, true)) {
+      // The first reconnect attempt of a connection, not its deactivation, marks an outage:
+      // connections closed on purpose (a subscription's own one) deactivate too but never reconnect.
+      if (event instanceof ReconnectAttemptEvent attempt && attempt.getAttempt() == 1
+          && reconnecting.getAndIncrement() == 0) {
         log.warn("component '{}' lost its connection to redis at {}; calls fail as unavailable while it reconnects",
             component, address);
-      } else if (event instanceof ConnectionActivatedEvent && lost.compareAndSet(true, false)) {
+      } else if (event instanceof ConnectionActivatedEvent
+          && reconnecting.getAndUpdate(n -> Math.max(0, n - 1)) == 1) {
         log.info("component '{}' is connected to redis at {} again", component, address);
       }
     });

@@ -40,26 +40,31 @@ public record RedisSettings(String host, int port, @Nullable String username, @N
   static final Duration DEFAULT_MAX_RETRY_BACKOFF = Duration.ofSeconds(2);
   static final int DEFAULT_MAX_RETRIES = 3;
 
-  /** The keys the Redis state store understands. */
-  public static final MetadataSchema SCHEMA = MetadataSchema.builder()
-      .required(REDIS_HOST, Type.STRING, "Redis address as host:port, e.g. 127.0.0.1:6379")
-      .optional(REDIS_PASSWORD, Type.SECRET, null, "password (AUTH); empty for none")
-      .optional(REDIS_USERNAME, Type.STRING, null, "ACL user name (Redis 6+); needs redisPassword")
-      .optional(REDIS_DB, Type.INT, "0", "database index to SELECT")
-      .optional(DB_ALIAS, Type.INT, null, "Layotto's alias of redisDB; redisDB wins when both are set")
-      .optional(ENABLE_TLS, Type.BOOL, "false", "connect with TLS; the server certificate is not verified, as in Dapr")
-      .optional(MAX_RETRIES, Type.INT, String.valueOf(DEFAULT_MAX_RETRIES),
-          "retries of a read (get, bulk get) that failed on a broken connection")
-      .optional(MAX_RETRY_BACKOFF, Type.DURATION, "2s",
-          "longest pause between reconnect attempts and read retries; a bare number counts nanoseconds, as in Dapr")
-      .optional(DIAL_TIMEOUT, Type.DURATION, "5s", "timeout of opening a connection; a bare number counts milliseconds")
-      .optional(READ_TIMEOUT, Type.DURATION, "3s",
-          "command timeout (the larger of readTimeout and writeTimeout); a bare number counts milliseconds")
-      .optional(WRITE_TIMEOUT, Type.DURATION, "3s",
-          "command timeout (the larger of readTimeout and writeTimeout); a bare number counts milliseconds")
+  /** The keys the Redis state store understands: the connection keys and a default expiry. */
+  public static final MetadataSchema SCHEMA = connectionSchema()
       .optional(TTL_IN_SECONDS, Type.INT, null,
           "default expiry in seconds of writes that carry no ttlInSeconds; unset means no expiry")
       .build();
+
+  /** The connection keys every Redis component understands; components add their own keys. */
+  public static MetadataSchema.Builder connectionSchema() {
+    return MetadataSchema.builder()
+        .required(REDIS_HOST, Type.STRING, "Redis address as host:port, e.g. 127.0.0.1:6379")
+        .optional(REDIS_PASSWORD, Type.SECRET, null, "password (AUTH); empty for none")
+        .optional(REDIS_USERNAME, Type.STRING, null, "ACL user name (Redis 6+); needs redisPassword")
+        .optional(REDIS_DB, Type.INT, "0", "database index to SELECT")
+        .optional(DB_ALIAS, Type.INT, null, "Layotto's alias of redisDB; redisDB wins when both are set")
+        .optional(ENABLE_TLS, Type.BOOL, "false", "connect with TLS; the server certificate is not verified, as in Dapr")
+        .optional(MAX_RETRIES, Type.INT, String.valueOf(DEFAULT_MAX_RETRIES),
+            "retries of a read (get, bulk get) that failed on a broken connection")
+        .optional(MAX_RETRY_BACKOFF, Type.DURATION, "2s",
+            "longest pause between reconnect attempts and read retries; a bare number counts nanoseconds, as in Dapr")
+        .optional(DIAL_TIMEOUT, Type.DURATION, "5s", "timeout of opening a connection; a bare number counts milliseconds")
+        .optional(READ_TIMEOUT, Type.DURATION, "3s",
+            "command timeout (the larger of readTimeout and writeTimeout); a bare number counts milliseconds")
+        .optional(WRITE_TIMEOUT, Type.DURATION, "3s",
+            "command timeout (the larger of readTimeout and writeTimeout); a bare number counts milliseconds");
+  }
 
   public RedisSettings {
     if (password != null && password.isEmpty()) {
@@ -166,14 +171,14 @@ public record RedisSettings(String host, int port, @Nullable String username, @N
         + "' is '" + address + "', expected host:port such as 127.0.0.1:6379");
   }
 
-  private static Duration positive(Metadata metadata, String key, Duration value) {
+  static Duration positive(Metadata metadata, String key, Duration value) {
     if (value.isZero() || value.isNegative()) {
       throw invalid(metadata, key, metadata.get(key).orElse(value.toString()), "a duration greater than zero");
     }
     return value;
   }
 
-  private static ComponentException invalid(Metadata metadata, String key, String value, String expected) {
+  static ComponentException invalid(Metadata metadata, String key, String value, String expected) {
     return ComponentException.invalidArgument("metadata '" + key + "' of component '" + metadata.componentName()
         + "' is '" + value + "', expected " + expected);
   }

@@ -13,23 +13,9 @@ import io.layotto.spi.state.StateRequests;
 import io.layotto.spi.state.StateStore;
 import io.layotto.spi.state.StateValue;
 import io.layotto.spi.state.TransactionalOperation;
-import io.lettuce.core.ClientOptions;
-import io.lettuce.core.ClientOptions.DisconnectedBehavior;
 import io.lettuce.core.KeyValue;
-import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisCommandTimeoutException;
-import io.lettuce.core.RedisURI;
-import io.lettuce.core.SocketOptions;
-import io.lettuce.core.SslVerifyMode;
-import io.lettuce.core.TimeoutOptions;
-import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.api.async.RedisAsyncCommands;
-import io.lettuce.core.codec.ByteArrayCodec;
-import io.lettuce.core.codec.RedisCodec;
-import io.lettuce.core.codec.StringCodec;
-import io.lettuce.core.resource.ClientResources;
-import io.lettuce.core.resource.Delay;
-import io.lettuce.core.resource.DefaultClientResources;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -40,55 +26,33 @@ import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.Supplier;
 import java.util.regex.Pattern;
 import org.jspecify.annotations.Nullable;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * State store on one Redis server (type {@code redis}), data-compatible with Dapr's and Layotto's:
  * each key is a hash {@code {data, version}} and the etag is the version in decimal. Writes go
  * through {@link WriteScript}, so etag checks, first-write and transactions are atomic in Redis.
  *
- * <p>One multiplexed Lettuce connection serves all threads. While Redis is unreachable, commands
- * fail at once with {@link Kind#UNAVAILABLE} and Lettuce reconnects in the background, so the
- * store recovers by itself when Redis comes back.
+ * <p>One multiplexed Lettuce connection ({@link RedisEndpoint}) serves all threads. While Redis is
+ * unreachable, commands fail at once with {@link Kind#UNAVAILABLE} and Lettuce reconnects in the
+ * background, so the store recovers by itself when Redis comes back.
  */
 public final class RedisStateStore implements StateStore {
 
   static final Set<StateFeature> FEATURES =
       Collections.unmodifiableSet(EnumSet.of(StateFeature.ETAG, StateFeature.TRANSACTIONAL, StateFeature.TTL));
 
-  /** Keys are text; values are raw bytes, stored and returned unchanged. */
-  private static final RedisCodec<String, byte[]> CODEC = RedisCodec.of(StringCodec.UTF8, ByteArrayCodec.INSTANCE);
   static final String DATA_FIELD = "data";
   static final String VERSION_FIELD = "version";
   /** Etag of a value that has no version: a plain string, as {@code redis-cli set} leaves it. */
   static final String UNVERSIONED_ETAG = "0";
   private static final Pattern VERSION_ETAG = Pattern.compile("\\d{1,18}");
-  /** Upper bound of a health check's PING, so a slow Redis cannot stall the readiness probe. */
-  private static final Duration HEALTH_TIMEOUT = Duration.ofSeconds(2);
   private static final Duration FIRST_READ_RETRY = Duration.ofMillis(10);
-  private static final Logger log = LoggerFactory.getLogger(RedisStateStore.class);
 
-  /** Everything that exists between init and close. */
-  private record Session(String component, RedisSettings settings, ClientResources resources, RedisClient client,
-      StatefulRedisConnection<String, byte[]> connection, ConnectionLog connectionLog) {
-
-    RedisAsyncCommands<String, byte[]> redis() {
-      return connection.async();
-    }
-
-    String address() {
-      return settings.address();
-    }
-  }
-
-  private volatile @Nullable Session session;
+  private volatile @Nullable RedisEndpoint session;
 
   @Override
   public Set<StateFeature> features() {
@@ -100,101 +64,21 @@ public final class RedisStateStore implements StateStore {
     if (session != null) {
       throw ComponentException.internal("redis state store '" + metadata.componentName() + "' is already initialised", null);
     }
-    RedisSettings settings = RedisSettings.from(metadata);
-    ClientResources resources = DefaultClientResources.builder()
-        // Reconnect quickly at first, never waiting longer than maxRetryBackoff between attempts.
-        .reconnectDelay(Delay.exponential(Duration.ofMillis(1), settings.maxRetryBackoff(), 2, TimeUnit.MILLISECONDS))
-        .build();
-    RedisClient client = RedisClient.create(resources, redisUri(settings));
-    client.setOptions(ClientOptions.builder()
-        .autoReconnect(true)
-        // Fail fast while disconnected instead of queueing requests until they time out.
-        .disconnectedBehavior(DisconnectedBehavior.REJECT_COMMANDS)
-        .socketOptions(SocketOptions.builder().connectTimeout(settings.dialTimeout()).keepAlive(true).build())
-        .timeoutOptions(TimeoutOptions.enabled(settings.commandTimeout()))
-        .build());
-    ConnectionLog connectionLog = ConnectionLog.follow(metadata.componentName(), settings.address(), resources);
-    StatefulRedisConnection<String, byte[]> connection;
-    try {
-      connection = client.connect(CODEC);
-    } catch (RuntimeException e) {
-      connectionLog.stop();
-      shutdown(client, resources);
-      String reason = RedisFailures.rootMessage(e);
-      if (RedisFailures.isCredentialsRejected(e)) {
-        throw new ComponentException(Kind.INVALID_ARGUMENT, "redis state store '" + metadata.componentName()
-            + "': redis at redisHost " + settings.address() + " refused the credentials of "
-            + RedisSettings.REDIS_PASSWORD + (settings.username() != null ? "/" + RedisSettings.REDIS_USERNAME : "")
-            + ": " + reason, e);
-      }
-      if (reason.contains("DB index is out of range")) {
-        throw new ComponentException(Kind.INVALID_ARGUMENT, "redis state store '" + metadata.componentName()
-            + "': metadata '" + RedisSettings.REDIS_DB + "' is '" + settings.database() + "' but redis at "
-            + settings.address() + " has fewer databases: " + reason, e);
-      }
-      throw ComponentException.unavailable("redis state store '" + metadata.componentName()
-          + "' cannot connect to redisHost " + settings.address() + ": " + reason, e);
-    }
-    Session s = new Session(metadata.componentName(), settings, resources, client, connection, connectionLog);
-    try {
-      await(s, s.redis().ping().toCompletableFuture(), "PING");
-    } catch (ComponentException e) {
-      close(s);
-      throw new ComponentException(e.kind(), "redis state store '" + metadata.componentName()
-          + "' cannot use redisHost " + settings.address() + ": " + e.getMessage(), e);
-    }
-    session = s;
-    connectionLog.connected();
-    log.info("redis state store '{}' connected: {}", metadata.componentName(), settings);
-  }
-
-  private static RedisURI redisUri(RedisSettings settings) {
-    RedisURI.Builder uri = RedisURI.builder()
-        .withHost(settings.host())
-        .withPort(settings.port())
-        .withDatabase(settings.database())
-        .withTimeout(settings.commandTimeout());
-    if (settings.tls()) {
-      // Dapr and Layotto connect with TLS but skip certificate verification; do the same.
-      uri.withSsl(true).withVerifyPeer(SslVerifyMode.NONE);
-    }
-    String password = settings.password();
-    if (password != null) {
-      String username = settings.username();
-      if (username != null) {
-        uri.withAuthentication(username, password);
-      } else {
-        uri.withPassword(password.toCharArray());
-      }
-    }
-    return uri.build();
+    session = RedisEndpoint.open("redis state store", metadata.componentName(), RedisSettings.from(metadata));
   }
 
   @Override
   public Health checkHealth() {
-    Session s = session;
+    RedisEndpoint s = session;
     if (s == null) {
       return Health.down("redis state store is not initialised");
     }
-    if (!s.connection().isOpen()) {
-      return Health.down("not connected to redis at " + s.address() + "; reconnecting");
-    }
-    Duration timeout = s.settings().commandTimeout().compareTo(HEALTH_TIMEOUT) < 0
-        ? s.settings().commandTimeout() : HEALTH_TIMEOUT;
-    try {
-      s.redis().ping().toCompletableFuture().get(timeout.toMillis(), TimeUnit.MILLISECONDS);
-      return Health.up();
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      return Health.down("health check of redis at " + s.address() + " was interrupted");
-    } catch (ExecutionException | TimeoutException | RuntimeException e) {
-      return Health.down(RedisFailures.translate(e, s.address(), timeout, "PING").getMessage());
-    }
+    return s.health();
   }
 
   @Override
   public Optional<StateValue> get(GetRequest request) {
-    Session s = session();
+    RedisEndpoint s = session();
     String key = requireKey(request.key());
     return read(s, "get of key '" + key + "'", () -> readAsync(s, key));
   }
@@ -204,7 +88,7 @@ public final class RedisStateStore implements StateStore {
     if (requests.isEmpty()) {
       return List.of();
     }
-    Session s = session();
+    RedisEndpoint s = session();
     for (GetRequest request : requests) {
       requireKey(request.key());
     }
@@ -212,7 +96,7 @@ public final class RedisStateStore implements StateStore {
   }
 
   /** All reads are sent before any reply is awaited, so the batch costs about one round trip. */
-  private CompletableFuture<List<BulkGetItem>> bulkReadAsync(Session s, List<GetRequest> requests) {
+  private CompletableFuture<List<BulkGetItem>> bulkReadAsync(RedisEndpoint s, List<GetRequest> requests) {
     List<CompletableFuture<BulkGetItem>> items = new ArrayList<>(requests.size());
     for (GetRequest request : requests) {
       String key = request.key();
@@ -235,7 +119,7 @@ public final class RedisStateStore implements StateStore {
    * HMGET of the two fields; a key holding a plain string (WRONGTYPE) is read with GET instead,
    * as Dapr does, and reported with the etag of version 0.
    */
-  private static CompletableFuture<Optional<StateValue>> readAsync(Session s, String key) {
+  private static CompletableFuture<Optional<StateValue>> readAsync(RedisEndpoint s, String key) {
     RedisAsyncCommands<String, byte[]> redis = s.redis();
     return redis.hmget(key, DATA_FIELD, VERSION_FIELD).toCompletableFuture()
         .thenApply(RedisStateStore::fromHash)
@@ -259,13 +143,13 @@ public final class RedisStateStore implements StateStore {
 
   @Override
   public void set(SetRequest request) {
-    Session s = session();
+    RedisEndpoint s = session();
     write(s, List.of(toWriteOp(s, request)), "set of key '" + request.key() + "'");
   }
 
   @Override
   public void delete(DeleteRequest request) {
-    Session s = session();
+    RedisEndpoint s = session();
     WriteOp op = toWriteOp(request);
     String doing = "delete of key '" + request.key() + "'";
     if (op.condition() instanceof WriteOp.Condition.None) {
@@ -277,7 +161,7 @@ public final class RedisStateStore implements StateStore {
 
   @Override
   public void bulkSet(List<SetRequest> requests) {
-    Session s = session();
+    RedisEndpoint s = session();
     List<WriteOp> ops = new ArrayList<>(requests.size());
     for (SetRequest request : requests) {
       ops.add(toWriteOp(s, request)); // every request is checked before anything is written
@@ -294,7 +178,7 @@ public final class RedisStateStore implements StateStore {
 
   @Override
   public void bulkDelete(List<DeleteRequest> requests) {
-    Session s = session();
+    RedisEndpoint s = session();
     List<WriteOp> ops = new ArrayList<>(requests.size());
     for (DeleteRequest request : requests) {
       ops.add(toWriteOp(request));
@@ -321,7 +205,7 @@ public final class RedisStateStore implements StateStore {
     if (operations.isEmpty()) {
       return;
     }
-    Session s = session();
+    RedisEndpoint s = session();
     List<WriteOp> ops = new ArrayList<>(operations.size());
     for (TransactionalOperation operation : operations) {
       ops.add(switch (operation) {
@@ -332,11 +216,11 @@ public final class RedisStateStore implements StateStore {
     write(s, ops, "transaction of " + ops.size() + " operations");
   }
 
-  private void write(Session s, List<WriteOp> ops, String doing) {
+  private void write(RedisEndpoint s, List<WriteOp> ops, String doing) {
     WriteScript.versionsOrThrow(await(s, WriteScript.send(s.redis(), ops), doing), ops);
   }
 
-  private static WriteOp toWriteOp(Session s, SetRequest request) {
+  private static WriteOp toWriteOp(RedisEndpoint s, SetRequest request) {
     String key = requireKey(request.key());
     String etag = request.etag();
     WriteOp.Condition condition = etag != null ? expectedVersion(key, etag)
@@ -363,7 +247,7 @@ public final class RedisStateStore implements StateStore {
    * The request's own {@code ttlInSeconds} wins ({@code -1} meaning no expiry); without one the
    * component's default applies. No expiry also removes an expiry left by an earlier write.
    */
-  private static OptionalLong ttlOf(Session s, Map<String, String> metadata) {
+  private static OptionalLong ttlOf(RedisEndpoint s, Map<String, String> metadata) {
     String raw = metadata.get(StateRequests.TTL_IN_SECONDS);
     if (raw == null || raw.isBlank()) {
       return s.settings().defaultTtlSeconds();
@@ -379,7 +263,7 @@ public final class RedisStateStore implements StateStore {
   }
 
   /** Reads are idempotent, so a read that hit a broken connection is retried up to maxRetries times. */
-  private <T> T read(Session s, String doing, Supplier<CompletableFuture<T>> call) {
+  private <T> T read(RedisEndpoint s, String doing, Supplier<CompletableFuture<T>> call) {
     for (int attempt = 0; ; attempt++) {
       try {
         return await(s, call.get(), doing);
@@ -394,7 +278,7 @@ public final class RedisStateStore implements StateStore {
     }
   }
 
-  private static void pause(Session s, int attempt) {
+  private static void pause(RedisEndpoint s, int attempt) {
     long millis = Math.min(s.settings().maxRetryBackoff().toMillis(), FIRST_READ_RETRY.toMillis() << Math.min(attempt, 20));
     try {
       Thread.sleep(Math.max(1, millis));
@@ -404,30 +288,16 @@ public final class RedisStateStore implements StateStore {
     }
   }
 
-  /**
-   * Waits for a reply. Lettuce times commands out itself; the extra second only guards against a
-   * reply that never comes for another reason.
-   */
-  private static <T> T await(Session s, CompletableFuture<T> reply, String doing) {
-    Duration timeout = s.settings().commandTimeout();
-    try {
-      return reply.get(timeout.toMillis() + 1_000, TimeUnit.MILLISECONDS);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      reply.cancel(false);
-      throw ComponentException.unavailable("the " + doing + " on redis at " + s.address() + " was interrupted", e);
-    } catch (ExecutionException | TimeoutException e) {
-      reply.cancel(false);
-      throw translate(s, e, doing);
-    }
+  private static <T> T await(RedisEndpoint s, CompletableFuture<T> reply, String doing) {
+    return s.await(reply, doing);
   }
 
-  private static ComponentException translate(Session s, Throwable failure, String doing) {
-    return RedisFailures.translate(failure, s.address(), s.settings().commandTimeout(), doing);
+  private static ComponentException translate(RedisEndpoint s, Throwable failure, String doing) {
+    return s.translate(failure, doing);
   }
 
-  private Session session() {
-    Session s = session;
+  private RedisEndpoint session() {
+    RedisEndpoint s = session;
     if (s == null) {
       throw ComponentException.internal("redis state store is not initialised or already closed", null);
     }
@@ -436,35 +306,10 @@ public final class RedisStateStore implements StateStore {
 
   @Override
   public synchronized void close() {
-    Session s = session;
+    RedisEndpoint s = session;
     session = null;
     if (s != null) {
-      close(s);
-    }
-  }
-
-  private static void close(Session s) {
-    s.connectionLog().stop();
-    try {
-      s.connection().close();
-    } catch (RuntimeException e) {
-      log.debug("closing the redis connection of '{}' failed", s.component(), e);
-    }
-    shutdown(s.client(), s.resources());
-  }
-
-  private static void shutdown(RedisClient client, ClientResources resources) {
-    try {
-      client.shutdown(Duration.ZERO, Duration.ofSeconds(2));
-    } catch (RuntimeException e) {
-      log.debug("shutting down the redis client failed", e);
-    }
-    try {
-      resources.shutdown(0, 2, TimeUnit.SECONDS).get(3, TimeUnit.SECONDS);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    } catch (ExecutionException | TimeoutException | RuntimeException e) {
-      log.debug("shutting down the redis client resources failed", e);
+      s.close();
     }
   }
 }

@@ -1,13 +1,8 @@
 package io.layotto.components.redis;
 
 import io.layotto.spi.ComponentException;
-import io.lettuce.core.RedisNoScriptException;
 import io.lettuce.core.ScriptOutputType;
 import io.lettuce.core.api.async.RedisAsyncCommands;
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
@@ -83,8 +78,8 @@ final class WriteScript {
       return result
       """;
 
-  private static final byte[] SOURCE_BYTES = SOURCE.getBytes(StandardCharsets.UTF_8);
-  static final String SHA1 = sha1(SOURCE_BYTES);
+  private static final LuaScript SCRIPT = new LuaScript(SOURCE);
+  static final String SHA1 = SCRIPT.sha1();
 
   private static final long OK = 0;
   private static final long ETAG_MISMATCH = 1;
@@ -104,11 +99,7 @@ final class WriteScript {
       keys[i] = ops.get(i).key();
       System.arraycopy(ops.get(i).scriptArguments(), 0, args, i * 4, 4);
     }
-    CompletableFuture<List<Object>> bySha =
-        redis.<List<Object>>evalsha(SHA1, ScriptOutputType.MULTI, keys, args).toCompletableFuture();
-    return bySha.exceptionallyCompose(failure -> unwrap(failure) instanceof RedisNoScriptException
-        ? redis.<List<Object>>eval(SOURCE_BYTES, ScriptOutputType.MULTI, keys, args).toCompletableFuture()
-        : CompletableFuture.failedFuture(unwrap(failure)));
+    return SCRIPT.send(redis, ScriptOutputType.MULTI, keys, args);
   }
 
   /**
@@ -158,13 +149,5 @@ final class WriteScript {
       t = t.getCause();
     }
     return t;
-  }
-
-  private static String sha1(byte[] bytes) {
-    try {
-      return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-1").digest(bytes));
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException("SHA-1 is part of every JDK", e);
-    }
   }
 }
