@@ -244,6 +244,26 @@ class JetStreamPubSubTest {
   }
 
   @Test
+  void aSubscriptionRecoversWhenItsStreamIsDeletedAndCreatedAgain() throws Exception {
+    String topic = topic("recreated");
+    Set<String> received = ConcurrentHashMap.newKeySet();
+    subscribe(topic, "g", 5, Map.of(), m -> {
+      received.add(new String(m.data(), StandardCharsets.UTF_8));
+      return CompletableFuture.completedFuture(null);
+    });
+    pubSub.publish(PublishRequest.of(topic, bytes("before")));
+    await().atMost(WAIT).until(() -> received.contains("before"));
+    try (Connection connection = Nats.connect(NatsTestSupport.SHARED_URL)) {
+      connection.jetStreamManagement().deleteStream(NatsNames.streamFor(topic));
+    }
+    // The publisher re-creates the stream; the subscription must notice its consumer is gone and bind again.
+    await().atMost(Duration.ofSeconds(30)).until(() -> {
+      pubSub.publish(PublishRequest.of(topic, bytes("after")));
+      return received.contains("after");
+    });
+  }
+
+  @Test
   void aHandlerSlowerThanAckWaitIsNotRedeliveredMeanwhile() throws Exception {
     String topic = topic("slow");
     AtomicInteger deliveries = new AtomicInteger();
