@@ -18,7 +18,10 @@ import java.util.List;
 import java.util.OptionalInt;
 import java.util.TreeSet;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 import java.util.function.Function;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
@@ -41,17 +44,19 @@ public final class Sidecar implements AutoCloseable {
   private final RuntimeState state;
   private final LoadedComponents components;
   private final Server server;
+  private final ExecutorService handlers;
   private final HealthMonitor monitor;
   private final @Nullable ActuatorServer actuator;
   private final CountDownLatch terminated = new CountDownLatch(1);
   private boolean closed;
 
   private Sidecar(RuntimeConfig config, RuntimeState state, LoadedComponents components, Server server,
-      HealthMonitor monitor, @Nullable ActuatorServer actuator) {
+      ExecutorService handlers, HealthMonitor monitor, @Nullable ActuatorServer actuator) {
     this.config = config;
     this.state = state;
     this.components = components;
     this.server = server;
+    this.handlers = handlers;
     this.monitor = monitor;
     this.actuator = actuator;
   }
@@ -62,12 +67,26 @@ public final class Sidecar implements AutoCloseable {
    * @throws StartupException with an operator-ready message; nothing is left running
    */
   public static Sidecar start(RuntimeConfig config) {
-    return start(config, ComponentFactories.discover(Sidecar.class.getClassLoader()), ApiServices::definitions);
+    return start(config, sidecar -> { });
+  }
+
+  /**
+   * Like {@link #start(RuntimeConfig)}, handing the sidecar to {@code onServing} as soon as it serves
+   * and before it logs that it listens (the CLI's shutdown hook needs it by then).
+   */
+  public static Sidecar start(RuntimeConfig config, Consumer<Sidecar> onServing) {
+    return start(config, ComponentFactories.discover(Sidecar.class.getClassLoader()), ApiServices::definitions,
+        onServing);
   }
 
   /** Starts a sidecar with the given factories and services (tests use their own). */
   public static Sidecar start(RuntimeConfig config, ComponentFactories factories,
       Function<LoadedComponents, List<ServerServiceDefinition>> services) {
+    return start(config, factories, services, sidecar -> { });
+  }
+
+  private static Sidecar start(RuntimeConfig config, ComponentFactories factories,
+      Function<LoadedComponents, List<ServerServiceDefinition>> services, Consumer<Sidecar> onServing) {
     log.info("Layotto for Java {} starting with {}", Version.current(), config.source());
     config.ignoredSettings().forEach(s -> log.debug("ignoring MOSN setting {}", s));
     config.warnings().forEach(log::warn);
@@ -78,6 +97,7 @@ public final class Sidecar implements AutoCloseable {
     RuntimeState state = new RuntimeState(config.app().appId(), plan.infos());
     ActuatorServer actuator = null;
     LoadedComponents components = null;
+    ExecutorService handlers = null;
     try {
       if (config.actuatorAddress() != null) {
         actuator = ActuatorServer.start(config.actuatorAddress(), state);
@@ -90,8 +110,16 @@ public final class Sidecar implements AutoCloseable {
       config.hellos().values().forEach(h -> log.info("component '{}': building block hellos, type {}",
           h.name(), h.type()));
 
-      List<ServerServiceDefinition> definitions = services.apply(components);
+      List<ServerServiceDefinition> definitions;
+      try {
+        definitions = services.apply(components);
+      } catch (IllegalArgumentException e) {
+        throw new StartupException("cannot set up the gRPC API: " + e.getMessage(), e);
+      }
+      // Handlers block on backend I/O; virtual threads let many calls wait without a big pool.
+      handlers = Executors.newVirtualThreadPerTaskExecutor();
       NettyServerBuilder builder = NettyServerBuilder.forAddress(config.grpcAddress().toSocketAddress())
+          .executor(handlers)
           .maxInboundMessageSize(config.maxInboundMessageSize());
       definitions.forEach(builder::addService);
       Server server = builder.build();
@@ -102,8 +130,9 @@ public final class Sidecar implements AutoCloseable {
             + config.grpcListenerName() + "'): " + e.getMessage(), e);
       }
       HealthMonitor monitor = new HealthMonitor(components.all(), HEALTH_INTERVAL, HEALTH_TIMEOUT).start();
-      Sidecar sidecar = new Sidecar(config, state, components, server, monitor, actuator);
+      Sidecar sidecar = new Sidecar(config, state, components, server, handlers, monitor, actuator);
       state.serving(monitor);
+      onServing.accept(sidecar);
       log.info("gRPC API listening on {} (listener '{}', services {}, max message {} bytes)",
           config.grpcAddress().display(sidecar.grpcPort()), config.grpcListenerName(),
           definitions.stream().map(d -> d.getServiceDescriptor().getName()).toList(),
@@ -116,6 +145,9 @@ public final class Sidecar implements AutoCloseable {
       }
       return sidecar;
     } catch (RuntimeException e) {
+      if (handlers != null) {
+        handlers.shutdownNow();
+      }
       if (components != null) {
         components.close();
       }
@@ -181,6 +213,8 @@ public final class Sidecar implements AutoCloseable {
       Thread.currentThread().interrupt();
       server.shutdownNow();
     } finally {
+      // Handlers of cancelled calls may still be blocked in a backend call: interrupt them.
+      handlers.shutdownNow();
       monitor.close();
       components.close();
       if (actuator != null) {

@@ -10,6 +10,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
+import java.util.concurrent.atomic.AtomicReference;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -86,8 +87,18 @@ final class StartCommand implements Callable<Integer> {
       if (drainTimeSeconds != null) {
         config = config.withDrainTimeout(Duration.ofSeconds(Math.max(0, drainTimeSeconds)));
       }
-      Sidecar sidecar = Sidecar.start(config);
-      Runtime.getRuntime().addShutdownHook(new Thread(sidecar::close, "layotto-shutdown"));
+      // The hook goes in before start-up ends, so a SIGTERM right after "listening" still drains.
+      AtomicReference<@Nullable Sidecar> running = new AtomicReference<>();
+      Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+        Sidecar sidecar = running.get();
+        if (sidecar != null) {
+          sidecar.close();
+          // SIGTERM/SIGINT is how a sidecar is normally stopped: once drained and closed, exit 0
+          // instead of the JVM's signal status (143/130), which orchestrators read as a crash.
+          Runtime.getRuntime().halt(0);
+        }
+      }, "layotto-shutdown"));
+      Sidecar sidecar = Sidecar.start(config, running::set);
       sidecar.awaitTermination();
       return 0;
     } catch (StartupException e) {

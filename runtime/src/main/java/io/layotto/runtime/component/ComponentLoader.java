@@ -95,9 +95,18 @@ public final class ComponentLoader {
         problems.add(new Problem(store.path() + ".metadata", problem));
       }
       String keyPrefix = store.metadata().get(KEY_PREFIX);
-      if (keyPrefix != null && keyPrefix.contains("||")) {
-        problems.add(new Problem(store.path() + ".metadata." + KEY_PREFIX, "is '" + keyPrefix
-            + "', which must not contain '||'; allowed: appid, name, none or a literal prefix without '||'"));
+      if (keyPrefix != null) {
+        String strategy = keyPrefix.trim().toLowerCase(Locale.ROOT);
+        String resolved = switch (strategy) {
+          case "appid" -> config.app().appId();
+          case "name" -> store.name();
+          default -> strategy;
+        };
+        if (resolved.contains("||")) {
+          problems.add(new Problem(store.path() + ".metadata." + KEY_PREFIX, "is '" + keyPrefix + "'"
+              + (resolved.equals(strategy) ? "" : ", which resolves to '" + resolved + "'")
+              + ", which must not contain '||'; allowed: appid, name, none or a literal prefix without '||'"));
+        }
       }
       Set<String> unknown = new TreeSet<>(factory.get().metadataSchema().unknownKeys(store.metadata()));
       unknown.remove(KEY_PREFIX);

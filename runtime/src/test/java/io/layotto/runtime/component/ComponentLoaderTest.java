@@ -70,6 +70,20 @@ class ComponentLoaderTest {
   }
 
   @Test
+  void keyPrefixStrategiesMustNotResolveToTheSeparator() {
+    assertThatThrownBy(() -> loader.plan(config("""
+        {"app": {"app_id": "a||b"},
+         "state": {"s": {"type": "test-fake", "metadata": {"keyPrefix": "AppId"}},
+                   "x||y": {"type": "test-fake", "metadata": {"keyPrefix": "name"}}}}
+        """)))
+        .satisfies(e -> assertThat(((ConfigException) e).problems()).extracting(Object::toString).containsExactly(
+            STATE_PATH + ".s.metadata.keyPrefix: is 'AppId', which resolves to 'a||b', which must not contain '||'; "
+                + "allowed: appid, name, none or a literal prefix without '||'",
+            STATE_PATH + "['x||y'].metadata.keyPrefix: is 'name', which resolves to 'x||y', which must not contain "
+                + "'||'; allowed: appid, name, none or a literal prefix without '||'"));
+  }
+
+  @Test
   void duplicateFactoryTypesAreAnError() {
     assertThatThrownBy(() -> ComponentFactories.of(List.of(new StrictStateStoreFactory("redis"),
         new StrictStateStoreFactory("redis"))))

@@ -25,6 +25,9 @@ public final class FakeStateStore implements StateStore {
   public static final Map<String, Health> HEALTH = new ConcurrentHashMap<>();
   /** Init blocks on the gate registered under its probe key, if any. */
   public static final Map<String, java.util.concurrent.CountDownLatch> INIT_GATES = new ConcurrentHashMap<>();
+  /** get() blocks on the gate registered under its probe key, if any, after counting down GET_ENTERED. */
+  public static final Map<String, java.util.concurrent.CountDownLatch> GET_GATES = new ConcurrentHashMap<>();
+  public static final Map<String, java.util.concurrent.CountDownLatch> GET_ENTERED = new ConcurrentHashMap<>();
   /** The store registered under each probe key at init. */
   public static final Map<String, FakeStateStore> BY_PROBE = new ConcurrentHashMap<>();
 
@@ -70,7 +73,19 @@ public final class FakeStateStore implements StateStore {
 
   @Override
   public Optional<StateValue> get(GetRequest request) {
-    return Optional.empty();
+    var gate = GET_GATES.get(probe);
+    if (gate == null) {
+      return Optional.empty();
+    }
+    GET_ENTERED.get(probe).countDown();
+    try {
+      gate.await();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw ComponentException.unavailable("interrupted", e);
+    }
+    return Optional.of(new StateValue(("value of " + request.key()).getBytes(java.nio.charset.StandardCharsets.UTF_8),
+        "1"));
   }
 
   @Override

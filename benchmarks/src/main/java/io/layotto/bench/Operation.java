@@ -1,0 +1,7 @@
+package io.layotto.bench;
+
+/** The two state calls the benchmark alternates between. */
+enum Operation {
+    SET,
+    GET
+}

@@ -1,0 +1,181 @@
+package io.layotto.bench;
+
+import io.layotto.bench.Report.Measurement;
+import io.layotto.bench.Report.PhaseResults;
+import io.layotto.bench.ResourceSampler.ResourceUse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ThreadLocalRandom;
+import org.jspecify.annotations.Nullable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * SaveState / GetState through the sidecar (Redis state store) versus Lettuce straight to the same
+ * Redis, in one run: fixed rates (open loop), then saturation (closed loop). Prints a Markdown
+ * report and writes it to {@code --out}. Run it with {@code benchmarks/run.sh}.
+ */
+@Command(name = "state-benchmark",
+        description = "Benchmarks the State API through the Layotto sidecar against Lettuce directly on the same Redis.")
+public final class StateBenchmark implements Callable<Integer> {
+
+    static final String STORE_NAME = "bench_state";
+
+    @Option(names = {"-h", "--help"}, usageHelp = true, description = "Show this help and exit.")
+    boolean help;
+
+    @Option(names = "--redis", defaultValue = "127.0.0.1:6379", description = "Redis host:port used by both targets (default: ${DEFAULT-VALUE}).")
+    String redis = "127.0.0.1:6379";
+
+    @Option(names = "--rates", split = ",", defaultValue = "1000,5000", description = "Fixed total request rates, req/s (default: ${DEFAULT-VALUE}).")
+    List<Integer> rates = List.of(1000, 5000);
+
+    @Option(names = "--duration", defaultValue = "30", description = "Measured seconds of each fixed-rate phase (default: ${DEFAULT-VALUE}).")
+    int durationSeconds = 30;
+
+    @Option(names = "--warmup", defaultValue = "10", description = "Warm-up seconds before each measured phase, not reported (default: ${DEFAULT-VALUE}).")
+    int warmupSeconds = 10;
+
+    @Option(names = "--saturation-duration", description = "Measured seconds of the saturation phase (default: same as --duration).")
+    @Nullable Integer saturationSeconds;
+
+    @Option(names = "--concurrency", defaultValue = "64", description = "Outstanding requests in the saturation phase (default: ${DEFAULT-VALUE}).")
+    int concurrency = 64;
+
+    @Option(names = "--value-size", defaultValue = "1024", description = "Bytes per value (default: ${DEFAULT-VALUE}).")
+    int valueSize = 1024;
+
+    @Option(names = "--keys", defaultValue = "1000", description = "Distinct keys per target, written before the phases (default: ${DEFAULT-VALUE}).")
+    int keyCount = 1000;
+
+    @Option(names = "--quick", description = "Smoke run: 2 s warm-up and 5 s per phase (overrides --warmup, --duration, --saturation-duration).")
+    boolean quick;
+
+    @Option(names = "--direct-only", description = "Skip the sidecar (to check the harness itself); no goals can be judged.")
+    boolean directOnly;
+
+    @Option(names = "--sidecar-jvm-option", description = "Extra JVM option for the sidecar child JVM, repeatable (e.g. -XX:StartFlightRecording=filename=sidecar.jfr to profile it).")
+    List<String> sidecarJvmOptions = new ArrayList<>();
+
+    @Option(names = "--out", defaultValue = "benchmarks/target/state-benchmark.md", description = "Where to write the report (default: ${DEFAULT-VALUE}).")
+    Path out = Path.of("benchmarks/target/state-benchmark.md");
+
+    @Option(names = "--work-dir", defaultValue = "benchmarks/target/state-benchmark", description = "Sidecar config and log go here (default: ${DEFAULT-VALUE}).")
+    Path workDir = Path.of("benchmarks/target/state-benchmark");
+
+    public static void main(String[] args) {
+        // before any logger exists: the harness logs warnings only (the sidecar JVM is not affected)
+        if (System.getProperty("logback.configurationFile") == null) {
+            System.setProperty("logback.configurationFile", "bench-logback.xml");
+        }
+        System.exit(new CommandLine(new StateBenchmark()).execute(args));
+    }
+
+    @Override
+    public Integer call() throws Exception {
+        Duration warmup = Duration.ofSeconds(quick ? 2 : warmupSeconds);
+        Duration duration = Duration.ofSeconds(quick ? 5 : durationSeconds);
+        Duration saturation = quick ? duration : Duration.ofSeconds(saturationSeconds == null ? durationSeconds : saturationSeconds);
+        var settings = new Report.Settings(warmup, duration, saturation, valueSize, keyCount);
+        String marker = "layotto-bench-" + HexFormat.of().toHexDigits(ThreadLocalRandom.current().nextLong());
+        byte[] value = new byte[valueSize];
+        ThreadLocalRandom.current().nextBytes(value);
+
+        try (var admin = new RedisAdmin(redis)) {
+            MachineFacts facts = MachineFacts.collect(admin.version());
+            progress("machine: %d cores, %s; key marker %s", facts.cores(), facts.jdk(), marker);
+            try {
+                List<PhaseResults> results;
+                String sidecarCalls;
+                try (var direct = new DirectRedisTarget(redis);
+                        var sidecar = directOnly ? null : startSidecar()) {
+                    var directWorkload = new Workload(direct, marker + ":direct:", keyCount, value);
+                    @Nullable Workload sidecarWorkload = sidecar == null ? null
+                            : new Workload(sidecar.target(), marker + ":sidecar:", keyCount, value);
+                    sidecarCalls = sidecar == null ? "not run (--direct-only)"
+                            : sidecar.target().describeCalls() + "; sidecar JVM options: "
+                                    + String.join(" ", SidecarProcess.JVM_OPTIONS) + " " + String.join(" ", sidecarJvmOptions);
+                    progress("writing %,d keys per target", keyCount);
+                    directWorkload.populate(concurrency);
+                    if (sidecarWorkload != null) {
+                        sidecarWorkload.populate(concurrency);
+                    }
+                    var phases = new ArrayList<Phase>();
+                    rates.forEach(rate -> phases.add(new Phase.FixedRate(rate)));
+                    phases.add(new Phase.Saturation(concurrency));
+                    results = new ArrayList<>();
+                    for (Phase phase : phases) {
+                        Duration measured = phase instanceof Phase.Saturation ? saturation : duration;
+                        Measurement sidecarResult = sidecarWorkload == null ? null
+                                : measure(phase, sidecarWorkload, warmup, measured, sidecar.sampler());
+                        Measurement directResult = measure(phase, directWorkload, warmup, measured, null);
+                        results.add(new PhaseResults(phase, sidecarResult, directResult));
+                    }
+                    String report = Report.render(facts, settings, sidecarCalls, direct.describeCalls(), results,
+                            MachineFacts.readLoadAverage());
+                    System.out.println(report);
+                    Files.createDirectories(out.toAbsolutePath().getParent());
+                    Files.writeString(out, report);
+                    progress("report written to %s", out);
+                }
+            } finally {
+                progress("removed %,d benchmark keys", admin.deleteKeysContaining(marker));
+            }
+        }
+        return 0;
+    }
+
+    private RunningSidecar startSidecar() throws Exception {
+        progress("starting the sidecar (%s) ...", SidecarProcess.MAIN_CLASS);
+        var process = SidecarProcess.start(STORE_NAME, redis, workDir, sidecarJvmOptions);
+        progress("sidecar ready: pid %d, gRPC port %d, log %s", process.pid(), process.grpcPort(), process.log());
+        var sampler = new ResourceSampler(new ProcessStats(process.pid(), ProcessStats.clockTicksPerSecond()));
+        return new RunningSidecar(process, SidecarTarget.connect("127.0.0.1", process.grpcPort(), STORE_NAME), sampler);
+    }
+
+    private static Measurement measure(Phase phase, Workload workload, Duration warmup, Duration measured,
+            @Nullable ResourceSampler sampler) throws InterruptedException {
+        String target = workload.target().name();
+        progress("%s / %s: warm-up %d s", phase.title(), target, warmup.toSeconds());
+        run(phase, workload, warmup);
+        progress("%s / %s: measuring %d s", phase.title(), target, measured.toSeconds());
+        if (sampler != null) {
+            sampler.start();
+        }
+        RunResult result = run(phase, workload, measured);
+        ResourceUse use = sampler == null ? null : sampler.stop();
+        progress("%s / %s: %,.0f req/s, %d errors, %d unfinished", phase.title(), target,
+                result.totalRatePerSecond(), result.errors(), result.unfinished());
+        return new Measurement(result, use);
+    }
+
+    private static RunResult run(Phase phase, Workload workload, Duration duration) throws InterruptedException {
+        return switch (phase) {
+            case Phase.FixedRate(int rate) -> new RateLimitedRunner(workload).run(rate, duration);
+            case Phase.Saturation(int streams) -> new ClosedLoopRunner(workload).run(streams, duration);
+        };
+    }
+
+    private static void progress(String format, Object... args) {
+        System.err.println("[bench] " + String.format(format, args));
+    }
+
+    /** The child JVM, the gRPC client on it and the sampler of its /proc figures; closed in that order. */
+    private record RunningSidecar(SidecarProcess process, SidecarTarget target, ResourceSampler sampler)
+            implements AutoCloseable {
+        @Override
+        public void close() throws InterruptedException {
+            try {
+                target.close();
+            } finally {
+                process.close();
+            }
+        }
+    }
+}
