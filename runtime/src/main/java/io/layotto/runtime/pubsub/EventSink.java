@@ -1,5 +1,6 @@
 package io.layotto.runtime.pubsub;
 
+import io.layotto.spi.pubsub.delivery.AppAnswer;
 import java.util.concurrent.CompletionStage;
 
 /**

@@ -5,32 +5,32 @@ import io.layotto.runtime.grpc.ApiErrors;
 import io.layotto.spi.ComponentException;
 import io.layotto.spi.pubsub.Message;
 import io.layotto.spi.pubsub.PubSub;
-import io.layotto.spi.pubsub.PublishRequest;
 import io.layotto.spi.pubsub.SubscribeRequest;
 import io.layotto.spi.pubsub.Subscription;
+import io.layotto.spi.pubsub.delivery.AppAnswer;
+import io.layotto.spi.pubsub.delivery.DeliveryPolicy;
+import io.layotto.spi.pubsub.delivery.RetryingDelivery;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Subscribes (pub/sub, topic) pairs on their components and runs the delivery policy between the
- * component and an {@link EventSink}: the envelope is read (expired events are dropped), the sink is
- * asked, SUCCESS and DROP ack, RETRY / failures / timeouts are delivered again after an exponential
- * backoff while the message stays unacked (so it occupies one of the subscription's
- * {@code maxConcurrency} slots: back-pressure instead of queues). With a dead-letter topic a message
- * still failing after {@code maxDeliveryAttempts} is published there and acked. A closed
- * subscription stops retrying and leaves its unfinished messages unacked for the broker to redeliver.
+ * Subscribes (pub/sub, topic) pairs on their components and runs the shared delivery policy
+ * ({@link RetryingDelivery}) between the component and an {@link EventSink}: the envelope is read
+ * once (expired events are dropped), the sink is asked, SUCCESS and DROP ack, RETRY / failures /
+ * timeouts are delivered again after an exponential backoff while the message stays unacked (so it
+ * occupies one of the subscription's {@code maxConcurrency} slots: back-pressure instead of queues).
+ * After {@code maxDeliveryAttempts} the message goes to the dead-letter topic, or back to the broker
+ * for a later redelivery. A closed subscription stops handing out events; its unfinished messages stay
+ * unacked for the broker to redeliver.
  */
 public final class SubscriptionManager implements AutoCloseable {
 
@@ -48,7 +48,6 @@ public final class SubscriptionManager implements AutoCloseable {
 
   private final LoadedComponents components;
   private final CloudEvents cloudEvents;
-  private final ExecutorService blocking = Executors.newVirtualThreadPerTaskExecutor();
   private final Set<Active> active = ConcurrentHashMap.newKeySet();
 
   public SubscriptionManager(LoadedComponents components, CloudEvents cloudEvents) {
@@ -139,12 +138,11 @@ public final class SubscriptionManager implements AutoCloseable {
     for (Active a : active) {
       a.close();
     }
-    blocking.close();
   }
 
   private final class Active implements Handle {
     private final Spec spec;
-    private final DeliveryOptions options;
+    private final DeliveryPolicy policy;
     private final EventSink sink;
     private final PubSub pubSub;
     private final boolean raw;
@@ -153,7 +151,7 @@ public final class SubscriptionManager implements AutoCloseable {
 
     Active(Spec spec, DeliveryOptions options, EventSink sink, PubSub pubSub) {
       this.spec = spec;
-      this.options = options;
+      this.policy = options.policy().toBuilder().deadLetterTopic(spec.deadLetterTopic()).build();
       this.sink = sink;
       this.pubSub = pubSub;
       this.raw = CloudEvents.isRaw(spec.metadata());
@@ -165,83 +163,31 @@ public final class SubscriptionManager implements AutoCloseable {
     }
 
     CompletionStage<Void> handle(Message message) {
-      CompletableFuture<Void> done = new CompletableFuture<>();
+      if (closed) {
+        return CompletableFuture.failedFuture(new IllegalStateException("subscription closed"));
+      }
       TopicEvent event;
       try {
         event = cloudEvents.read(message.data(), spec.pubsubName(), spec.topic(), raw, fallbackId(message));
       } catch (RuntimeException e) {
         log.warn("topic '{}' of pubsub '{}': cannot read a message, it will be delivered again", spec.topic(),
             spec.pubsubName(), e);
-        done.completeExceptionally(e);
-        return done;
+        return CompletableFuture.failedFuture(e);
       }
       if (event.expired()) {
         log.warn("topic '{}' of pubsub '{}': event {} expired before delivery; dropped", spec.topic(),
             spec.pubsubName(), event.id());
-        done.complete(null);
-        return done;
+        return CompletableFuture.completedFuture(null);
       }
-      attempt(event, message, 1, done);
-      return done;
+      // the envelope is read once, so every attempt hands the app the same event (same id)
+      return new RetryingDelivery(m -> deliver(event), policy, pubSub, TIMERS).handle(message);
     }
 
-    private void attempt(TopicEvent event, Message message, int attempt, CompletableFuture<Void> done) {
+    private CompletionStage<AppAnswer> deliver(TopicEvent event) {
       if (closed) {
-        done.completeExceptionally(new IllegalStateException("subscription closed"));
-        return;
+        return CompletableFuture.failedFuture(new IllegalStateException("subscription closed"));
       }
-      CompletableFuture<AppAnswer> answer;
-      try {
-        answer = sink.deliver(event).toCompletableFuture().copy();
-      } catch (RuntimeException e) {
-        answer = CompletableFuture.failedFuture(e);
-      }
-      answer.orTimeout(options.deliveryTimeout().toMillis(), TimeUnit.MILLISECONDS).whenComplete((a, error) -> {
-        AppAnswer result = error != null || a == null ? AppAnswer.RETRY : a;
-        switch (result) {
-          case SUCCESS -> done.complete(null);
-          case DROP -> {
-            log.warn("topic '{}' of pubsub '{}': the app answered DROP for event {}; dropped", spec.topic(),
-                spec.pubsubName(), event.id());
-            done.complete(null);
-          }
-          case RETRY -> retry(event, message, attempt, done, error);
-        }
-      });
-    }
-
-    private void retry(TopicEvent event, Message message, int attempt, CompletableFuture<Void> done,
-        @Nullable Throwable error) {
-      String why = error == null ? "the app answered RETRY"
-          : error instanceof TimeoutException ? "no answer within " + options.deliveryTimeout().toMillis() + " ms"
-          : "delivery failed: " + error;
-      String deadLetter = spec.deadLetterTopic();
-      if (deadLetter != null && attempt >= options.maxAttempts()) {
-        blocking.execute(() -> deadLetter(event, message, deadLetter, done, why));
-        return;
-      }
-      log.debug("topic '{}' of pubsub '{}': event {} attempt {}: {}", spec.topic(), spec.pubsubName(), event.id(),
-          attempt, why);
-      if (closed) {
-        done.completeExceptionally(new IllegalStateException("subscription closed"));
-        return;
-      }
-      TIMERS.schedule(() -> attempt(event, message, attempt + 1, done), options.backoff(attempt).toMillis(),
-          TimeUnit.MILLISECONDS);
-    }
-
-    private void deadLetter(TopicEvent event, Message message, String topic, CompletableFuture<Void> done,
-        String why) {
-      try {
-        pubSub.publish(new PublishRequest(topic, message.data(), null, Map.of()));
-        log.warn("topic '{}' of pubsub '{}': event {} failed {} times ({}); moved to dead-letter topic '{}'",
-            spec.topic(), spec.pubsubName(), event.id(), options.maxAttempts(), why, topic);
-        done.complete(null);
-      } catch (RuntimeException e) {
-        log.warn("topic '{}' of pubsub '{}': publishing event {} to dead-letter topic '{}' failed; it stays unacked",
-            spec.topic(), spec.pubsubName(), event.id(), topic, e);
-        done.completeExceptionally(e);
-      }
+      return sink.deliver(event);
     }
 
     @Override

@@ -4,6 +4,7 @@ import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.grpc.stub.StreamObserver;
 import io.layotto.runtime.grpc.ApiErrors;
+import io.layotto.spi.pubsub.delivery.AppAnswer;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;

@@ -18,7 +18,8 @@ import io.layotto.runtime.grpc.NotYetAvailable;
 import io.layotto.runtime.grpc.TraceHeaders;
 import io.layotto.runtime.grpc.Unary;
 import io.layotto.runtime.grpc.state.StateApi;
-import io.layotto.runtime.pubsub.AppAnswer;
+import io.layotto.runtime.pubsub.AppAnswers;
+import io.layotto.spi.pubsub.delivery.AppAnswer;
 import io.layotto.runtime.pubsub.PubSubApi;
 import io.layotto.runtime.pubsub.PubSubServices;
 import io.layotto.runtime.pubsub.SubscriptionManager;
@@ -219,7 +220,7 @@ public final class DaprApiService extends DaprGrpc.DaprImplBase {
         @Override
         public AppAnswer processedAnswer(DaprPubsubProtos.SubscribeTopicEventsRequestAlpha1 message) {
           var processed = message.getEventProcessed();
-          return processed.hasStatus() ? AppAnswer.ofStatusNumber(processed.getStatus().getStatusValue())
+          return processed.hasStatus() ? AppAnswers.ofStatusNumber(processed.getStatus().getStatusValue())
               : AppAnswer.RETRY;
         }
 

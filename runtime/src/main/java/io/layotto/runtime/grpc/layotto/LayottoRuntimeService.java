@@ -10,7 +10,8 @@ import io.layotto.runtime.grpc.NotYetAvailable;
 import io.layotto.runtime.grpc.TraceHeaders;
 import io.layotto.runtime.grpc.Unary;
 import io.layotto.runtime.grpc.state.StateApi;
-import io.layotto.runtime.pubsub.AppAnswer;
+import io.layotto.runtime.pubsub.AppAnswers;
+import io.layotto.spi.pubsub.delivery.AppAnswer;
 import io.layotto.runtime.pubsub.PubSubServices;
 import io.layotto.runtime.pubsub.SubscriptionManager;
 import io.layotto.runtime.pubsub.TopicEvent;
@@ -122,7 +123,7 @@ public final class LayottoRuntimeService extends RuntimeGrpc.RuntimeImplBase {
         @Override
         public AppAnswer processedAnswer(RuntimeProto.SubscribeTopicEventsRequest message) {
           var processed = message.getEventProcessed();
-          return processed.hasStatus() ? AppAnswer.ofStatusNumber(processed.getStatus().getStatusValue())
+          return processed.hasStatus() ? AppAnswers.ofStatusNumber(processed.getStatus().getStatusValue())
               : AppAnswer.RETRY;
         }
 
