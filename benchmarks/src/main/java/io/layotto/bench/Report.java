@@ -20,8 +20,16 @@ final class Report {
     /** The run's settings, echoed in the report so the figures can be reproduced. */
     record Settings(Duration warmup, Duration duration, Duration saturationDuration, int valueSize, int keyCount) {}
 
-    /** One target's measured run; {@code resources} is the sidecar process's use (null for direct). */
-    record Measurement(RunResult run, @Nullable ResourceUse resources) {}
+    /**
+     * One target's measured run: {@code resources} is the sidecar process's use (null for direct),
+     * {@code harness} the benchmark JVM's own use (the client side), when measured.
+     */
+    record Measurement(RunResult run, @Nullable ResourceUse resources, @Nullable ResourceUse harness) {
+
+        Measurement(RunResult run, @Nullable ResourceUse resources) {
+            this(run, resources, null);
+        }
+    }
 
     /** Both targets' results for one phase; a target that was not run is null. */
     record PhaseResults(Phase phase, @Nullable Measurement sidecar, @Nullable Measurement direct) {}
@@ -106,6 +114,15 @@ final class Report {
                     use.cpuSeconds(), use.wallSeconds(), use.averageVcpu(),
                     use.cpuSecondsPerThousandRequests(results.sidecar().run().completed()),
                     use.peakRssKb() / 1024, use.endRssKb() / 1024));
+        }
+        ResourceUse sidecarClient = results.sidecar() == null ? null : results.sidecar().harness();
+        ResourceUse directClient = results.direct() == null ? null : results.direct().harness();
+        if (sidecarClient != null || directClient != null) {
+            md.append("Benchmark JVM (the client side, for perspective): ")
+                    .append(orDash(sidecarClient, use -> String.format(Locale.ROOT, "%.3f", use.averageVcpu())))
+                    .append(" vCPU driving the sidecar, ")
+                    .append(orDash(directClient, use -> String.format(Locale.ROOT, "%.3f", use.averageVcpu())))
+                    .append(" vCPU driving Redis directly.\n");
         }
         md.append('\n');
     }

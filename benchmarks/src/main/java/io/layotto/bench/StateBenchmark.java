@@ -82,6 +82,7 @@ public final class StateBenchmark implements Callable<Integer> {
         Duration warmup = Duration.ofSeconds(quick ? 2 : warmupSeconds);
         Duration duration = Duration.ofSeconds(quick ? 5 : durationSeconds);
         Duration saturation = quick ? duration : Duration.ofSeconds(saturationSeconds == null ? durationSeconds : saturationSeconds);
+        long clockTicks = ProcessStats.clockTicksPerSecond();
         var settings = new Report.Settings(warmup, duration, saturation, valueSize, keyCount);
         String marker = "layotto-bench-" + HexFormat.of().toHexDigits(ThreadLocalRandom.current().nextLong());
         byte[] value = new byte[valueSize];
@@ -94,7 +95,9 @@ public final class StateBenchmark implements Callable<Integer> {
                 List<PhaseResults> results;
                 String sidecarCalls;
                 try (var direct = new DirectRedisTarget(redis);
-                        var sidecar = directOnly ? null : startSidecar()) {
+                        var sidecar = directOnly ? null : startSidecar(clockTicks)) {
+                    // the harness measures itself too: what the client side costs, for perspective
+                    var harness = new ResourceSampler(new ProcessStats(ProcessHandle.current().pid(), clockTicks));
                     var directWorkload = new Workload(direct, marker + ":direct:", keyCount, value);
                     @Nullable Workload sidecarWorkload = sidecar == null ? null
                             : new Workload(sidecar.target(), marker + ":sidecar:", keyCount, value);
@@ -113,8 +116,8 @@ public final class StateBenchmark implements Callable<Integer> {
                     for (Phase phase : phases) {
                         Duration measured = phase instanceof Phase.Saturation ? saturation : duration;
                         Measurement sidecarResult = sidecarWorkload == null ? null
-                                : measure(phase, sidecarWorkload, warmup, measured, sidecar.sampler());
-                        Measurement directResult = measure(phase, directWorkload, warmup, measured, null);
+                                : measure(phase, sidecarWorkload, warmup, measured, sidecar.sampler(), harness);
+                        Measurement directResult = measure(phase, directWorkload, warmup, measured, null, harness);
                         results.add(new PhaseResults(phase, sidecarResult, directResult));
                     }
                     String report = Report.render(facts, settings, sidecarCalls, direct.describeCalls(), results,
@@ -131,28 +134,30 @@ public final class StateBenchmark implements Callable<Integer> {
         return 0;
     }
 
-    private RunningSidecar startSidecar() throws Exception {
+    private RunningSidecar startSidecar(long clockTicks) throws Exception {
         progress("starting the sidecar (%s) ...", SidecarProcess.MAIN_CLASS);
         var process = SidecarProcess.start(STORE_NAME, redis, workDir, sidecarJvmOptions);
         progress("sidecar ready: pid %d, gRPC port %d, log %s", process.pid(), process.grpcPort(), process.log());
-        var sampler = new ResourceSampler(new ProcessStats(process.pid(), ProcessStats.clockTicksPerSecond()));
+        var sampler = new ResourceSampler(new ProcessStats(process.pid(), clockTicks));
         return new RunningSidecar(process, SidecarTarget.connect("127.0.0.1", process.grpcPort(), STORE_NAME), sampler);
     }
 
     private static Measurement measure(Phase phase, Workload workload, Duration warmup, Duration measured,
-            @Nullable ResourceSampler sampler) throws InterruptedException {
+            @Nullable ResourceSampler sidecar, ResourceSampler harness) throws InterruptedException {
         String target = workload.target().name();
         progress("%s / %s: warm-up %d s", phase.title(), target, warmup.toSeconds());
         run(phase, workload, warmup);
         progress("%s / %s: measuring %d s", phase.title(), target, measured.toSeconds());
-        if (sampler != null) {
-            sampler.start();
+        if (sidecar != null) {
+            sidecar.start();
         }
+        harness.start();
         RunResult result = run(phase, workload, measured);
-        ResourceUse use = sampler == null ? null : sampler.stop();
+        ResourceUse harnessUse = harness.stop();
+        ResourceUse sidecarUse = sidecar == null ? null : sidecar.stop();
         progress("%s / %s: %,.0f req/s, %d errors, %d unfinished", phase.title(), target,
                 result.totalRatePerSecond(), result.errors(), result.unfinished());
-        return new Measurement(result, use);
+        return new Measurement(result, sidecarUse, harnessUse);
     }
 
     private static RunResult run(Phase phase, Workload workload, Duration duration) throws InterruptedException {

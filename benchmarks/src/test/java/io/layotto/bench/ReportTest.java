@@ -76,8 +76,9 @@ class ReportTest {
     @Test
     void rendersSideBySideTablesAndTheGoals() {
         var phases = List.of(new PhaseResults(new Phase.FixedRate(1000),
-                new Measurement(run(1 * MS, 30_000, 0), new ResourceUse(3.0, 30.0, 204_800, 102_400)),
-                new Measurement(run(MS / 2, 30_000, 0), null)));
+                new Measurement(run(1 * MS, 30_000, 0), new ResourceUse(3.0, 30.0, 204_800, 102_400),
+                        new ResourceUse(6.0, 30.0, 1, 1)),
+                new Measurement(run(MS / 2, 30_000, 0), null, new ResourceUse(1.5, 30.0, 1, 1))));
         var facts = new MachineFacts(2, "cpu", "jdk 25", "Linux", "7.0", "0.1 0.2 0.3");
         var settings = new Report.Settings(Duration.ofSeconds(10), Duration.ofSeconds(30), Duration.ofSeconds(30), 1024, 1000);
 
@@ -89,6 +90,7 @@ class ReportTest {
                 .contains("| achieved (req/s) | 500 | 500 | 100.0 % | 500 | 500 | 100.0 % |")
                 .contains("**0.100 vCPU**")
                 .contains("RSS peak 200 MiB, end 100 MiB")
+                .contains("0.200 vCPU driving the sidecar, 0.050 vCPU driving Redis directly")
                 .contains("| added p99 at 1,000 req/s <= 0.3 ms | set +0.500 ms, get +0.500 ms | **not met** |")
                 .contains("| saturated throughput >= 60 % of direct | — | not measured |");
     }

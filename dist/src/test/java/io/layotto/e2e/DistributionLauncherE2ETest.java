@@ -36,6 +36,22 @@ class DistributionLauncherE2ETest {
   }
 
   @Test
+  void helpListsTheCommands() {
+    CommandResult result = SidecarProcess.run(Launcher.assembledDistribution(), List.of("--help"));
+
+    assertThat(result.exitCode()).as("%s", result).isZero();
+    assertThat(result.stdout()).as("%s", result).contains("start").contains("version");
+  }
+
+  @Test
+  void unknownCommandFailsWithUsage() {
+    CommandResult result = SidecarProcess.run(Launcher.assembledDistribution(), List.of("no-such-command"));
+
+    assertThat(result.exitCode()).as("%s", result).isNotZero();
+    assertThat(result.stderr()).as("%s", result).contains("no-such-command").doesNotContain("Exception");
+  }
+
+  @Test
   void startServesTheApiAndStopsCleanlyOnSigterm() {
     SidecarConfig config = SidecarConfig.defaults().withInMemoryStore("mem_store").withRedisStore("redis_store", 6379);
     try (SidecarProcess sidecar = SidecarProcess.start(Launcher.assembledDistribution(), config, SidecarPorts.free())) {

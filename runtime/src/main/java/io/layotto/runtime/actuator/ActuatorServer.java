@@ -102,13 +102,13 @@ public final class ActuatorServer implements AutoCloseable {
 
   /** Only the runtime itself: a dead backend is no reason to restart the sidecar. */
   Map<String, Object> liveness() {
-    Map<String, Object> components = new LinkedHashMap<>();
+    Map<String, Map<String, Object>> components = new LinkedHashMap<>();
     components.put("runtime_startup", runtimeStartup());
     return report(components);
   }
 
   Map<String, Object> readiness() {
-    Map<String, Object> components = new LinkedHashMap<>();
+    Map<String, Map<String, Object>> components = new LinkedHashMap<>();
     components.put("runtime_startup", runtimeStartup());
     HealthMonitor monitor = state.monitor();
     Map<String, Health> latest = monitor == null ? Map.of() : monitor.latest();
@@ -144,10 +144,8 @@ public final class ActuatorServer implements AutoCloseable {
     return indicator;
   }
 
-  @SuppressWarnings("unchecked")
-  private static Map<String, Object> report(Map<String, Object> components) {
-    boolean up = components.values().stream()
-        .allMatch(c -> "UP".equals(((Map<String, Object>) c).get("status")));
+  private static Map<String, Object> report(Map<String, Map<String, Object>> components) {
+    boolean up = components.values().stream().allMatch(c -> "UP".equals(c.get("status")));
     Map<String, Object> report = new LinkedHashMap<>();
     report.put("status", up ? "UP" : "DOWN");
     report.put("components", components);

@@ -18,6 +18,7 @@ import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.regex.Pattern;
@@ -429,7 +430,7 @@ public final class ConfigLoader {
           if (v.isValueNode() && !v.isNull()) {
             metadata.put(m.getKey(), v.asText());
           } else if (!v.isNull()) {
-            problems.add(new Problem(child(mdPath, m.getKey()), "is " + v.getNodeType().name().toLowerCase()
+            problems.add(new Problem(child(mdPath, m.getKey()), "is " + v.getNodeType().name().toLowerCase(Locale.ROOT)
                 + ", expected a string (metadata values are strings)"));
           }
         }
@@ -498,7 +499,7 @@ public final class ConfigLoader {
         case NUMBER -> "the number " + node;
         case BOOLEAN -> node.asText();
         case NULL -> "null";
-        default -> node.getNodeType().name().toLowerCase();
+        default -> node.getNodeType().name().toLowerCase(Locale.ROOT);
       };
     }
 

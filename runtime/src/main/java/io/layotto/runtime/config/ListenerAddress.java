@@ -1,6 +1,7 @@
 package io.layotto.runtime.config;
 
 import java.net.InetSocketAddress;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A TCP listen address from a listener's {@code address} ({@code 127.0.0.1:34904},
@@ -17,7 +18,7 @@ public record ListenerAddress(String host, int port) {
   /**
    * @return null when the text is not {@code host:port}
    */
-  static @org.jspecify.annotations.Nullable ListenerAddress parse(String text) {
+  static @Nullable ListenerAddress parse(String text) {
     String s = text.trim();
     int colon = s.lastIndexOf(':');
     if (colon <= 0 || colon == s.length() - 1) {

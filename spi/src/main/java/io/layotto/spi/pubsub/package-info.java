@@ -17,7 +17,8 @@
  *   <li>With {@link io.layotto.spi.pubsub.PubSubFeature#ORDERING}, messages of one topic published by
  *       one publisher are handed to a group in publish order, one at a time per ordering key.</li>
  * </ul>
- * Retries with backoff, dead-letter topics and the app protocol live in the runtime, not here.
+ * Retries with backoff, dead-letter topics and the app protocol live in the runtime (which uses
+ * {@link io.layotto.spi.pubsub.delivery.RetryingDelivery}), not in components.
  */
 @NullMarked
 package io.layotto.spi.pubsub;

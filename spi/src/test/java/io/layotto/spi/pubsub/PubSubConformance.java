@@ -250,7 +250,7 @@ public abstract class PubSubConformance {
     pubSub().publish(PublishRequest.of(topic, binary));
     pubSub().publish(new PublishRequest(topic, textual, "application/json", Map.of()));
 
-    await().atMost(deliveryTimeout()).until(() -> recorder.count() >= 2);
+    await().atMost(deliveryTimeout()).untilAsserted(() -> assertThat(recorder.count()).as("deliveries").isGreaterThanOrEqualTo(2));
     assertThat(recorder.messages()).extracting(Message::topic).containsOnly(topic);
     assertThat(recorder.messages()).anySatisfy(m -> assertThat(m.data()).isEqualTo(binary));
     assertThat(recorder.messages()).anySatisfy(m -> assertThat(m.data()).isEqualTo(textual));
@@ -270,8 +270,10 @@ public abstract class PubSubConformance {
       pubSub().publish(PublishRequest.of(first, text("a-" + i)));
       pubSub().publish(PublishRequest.of(second, text("b-" + i)));
     }
-    await().atMost(deliveryTimeout()).until(() -> firstRecorder.distinct().size() == 5
-        && secondRecorder.distinct().size() == 5);
+    await().atMost(deliveryTimeout()).untilAsserted(() -> {
+      assertThat(firstRecorder.distinct()).as("first topic's messages").hasSize(5);
+      assertThat(secondRecorder.distinct()).as("second topic's messages").hasSize(5);
+    });
     assertThat(firstRecorder.distinct()).containsExactlyInAnyOrderElementsOf(range("a-", 0, 5));
     assertThat(secondRecorder.distinct()).containsExactlyInAnyOrderElementsOf(range("b-", 0, 5));
     assertThat(firstRecorder.messages()).extracting(Message::topic).containsOnly(first);
@@ -292,8 +294,9 @@ public abstract class PubSubConformance {
     for (int i = 0; i < count; i++) {
       pubSub().publish(PublishRequest.of(topic, text("m-" + i)));
     }
-    await().atMost(deliveryTimeout()).until(() -> union(first, second).size() == count);
-    await().during(quietPeriod()).atMost(quietPeriod().plus(deliveryTimeout()))
+    await().atMost(deliveryTimeout()).untilAsserted(() -> assertThat(union(first, second)).as("messages handled by either").hasSize(count));
+    await("each message handled exactly once: " + first + " / " + second)
+        .during(quietPeriod()).atMost(quietPeriod().plus(deliveryTimeout()))
         .until(() -> first.count() + second.count() == count);
     assertThat(union(first, second)).containsExactlyInAnyOrderElementsOf(range("m-", 0, count));
     assertThat(first.count()).as("messages handled by the first subscription").isPositive();
@@ -314,8 +317,12 @@ public abstract class PubSubConformance {
     for (int i = 0; i < count; i++) {
       pubSub().publish(PublishRequest.of(topic, text("f-" + i)));
     }
-    await().atMost(deliveryTimeout()).until(() -> first.distinct().size() == count && second.distinct().size() == count);
-    await().during(quietPeriod()).atMost(quietPeriod().plus(deliveryTimeout()))
+    await().atMost(deliveryTimeout()).untilAsserted(() -> {
+      assertThat(first.distinct()).as("messages of the first group").hasSize(count);
+      assertThat(second.distinct()).as("messages of the second group").hasSize(count);
+    });
+    await("each group handles each message once").during(quietPeriod())
+        .atMost(quietPeriod().plus(deliveryTimeout()))
         .until(() -> first.count() == count && second.count() == count);
     assertThat(first.distinct()).containsExactlyInAnyOrderElementsOf(range("f-", 0, count));
     assertThat(second.distinct()).containsExactlyInAnyOrderElementsOf(range("f-", 0, count));
@@ -334,9 +341,11 @@ public abstract class PubSubConformance {
     payloads.forEach(p -> pubSub().publish(PublishRequest.of(topic, text(p))));
 
     await().atMost(deliveryTimeout().plus(redeliveryTimeout()))
-        .until(() -> payloads.stream().allMatch(p -> recorder.countOf(p) >= 2));
+        .untilAsserted(() -> assertThat(payloads).as("payloads delivered at least twice, in %s", recorder)
+            .allMatch(p -> recorder.countOf(p) >= 2));
     int delivered = recorder.count();
-    await().during(quietPeriod()).atMost(quietPeriod().plusSeconds(5)).until(() -> recorder.count() == delivered);
+    await("no delivery after the acks").during(quietPeriod()).atMost(quietPeriod().plusSeconds(5))
+        .until(() -> recorder.count() == delivered);
     assertThat(payloads).allSatisfy(p -> assertThat(recorder.countOf(p)).as("deliveries of %s", p).isEqualTo(2));
   }
 
@@ -351,8 +360,9 @@ public abstract class PubSubConformance {
     subscribe(topic, group("retry-ok"), 4, broker);
     pubSub().publish(PublishRequest.of(topic, text("retry-me")));
 
-    await().atMost(deliveryTimeout()).until(() -> app.calls("retry-me") >= 3);
-    await().during(quietPeriod().plus(quietPeriod())).atMost(quietPeriod().multipliedBy(2).plusSeconds(5))
+    await().atMost(deliveryTimeout()).untilAsserted(() -> assertThat(app.calls("retry-me")).as("app calls").isGreaterThanOrEqualTo(3));
+    await("the acked message is not delivered again").during(quietPeriod().multipliedBy(2))
+        .atMost(quietPeriod().multipliedBy(2).plusSeconds(5))
         .until(() -> app.calls("retry-me") == 3);
     assertThat(broker.count()).as("deliveries by the component").isEqualTo(1);
   }
@@ -366,8 +376,9 @@ public abstract class PubSubConformance {
     subscribe(topic, group("drop"), 4, broker);
     pubSub().publish(PublishRequest.of(topic, text("drop-me")));
 
-    await().atMost(deliveryTimeout()).until(() -> app.calls("drop-me") >= 1);
-    await().during(quietPeriod().plus(quietPeriod())).atMost(quietPeriod().multipliedBy(2).plusSeconds(5))
+    await().atMost(deliveryTimeout()).untilAsserted(() -> assertThat(app.calls("drop-me")).as("app calls").isPositive());
+    await("the dropped message is not delivered again").during(quietPeriod().multipliedBy(2))
+        .atMost(quietPeriod().multipliedBy(2).plusSeconds(5))
         .until(() -> app.calls("drop-me") == 1);
     assertThat(broker.count()).isEqualTo(1);
   }
@@ -384,10 +395,12 @@ public abstract class PubSubConformance {
     byte[] payload = text("poison");
     pubSub().publish(PublishRequest.of(topic, payload));
 
-    await().atMost(deliveryTimeout().multipliedBy(2)).until(() -> deadLetters.count() >= 1);
+    await().atMost(deliveryTimeout().multipliedBy(2)).untilAsserted(() -> assertThat(deadLetters.count())
+        .as("messages on the dead-letter topic after %d app calls", app.calls("poison")).isPositive());
     assertThat(deadLetters.messages().getFirst().data()).isEqualTo(payload);
     assertThat(deadLetters.messages().getFirst().topic()).isEqualTo(deadLetterTopic);
-    await().during(quietPeriod().plus(quietPeriod())).atMost(quietPeriod().multipliedBy(2).plusSeconds(5))
+    await("3 app calls, 1 dead letter, and no redelivery afterwards").during(quietPeriod().multipliedBy(2))
+        .atMost(quietPeriod().multipliedBy(2).plusSeconds(5))
         .until(() -> app.calls("poison") == 3 && deadLetters.count() == 1);
   }
 
@@ -404,7 +417,7 @@ public abstract class PubSubConformance {
         : new CompletableFuture<>());
     Subscription first = subscribe(topic, group, 10, leaving);
     range("w-", 0, 10).forEach(p -> pubSub().publish(PublishRequest.of(topic, text(p))));
-    await().atMost(deliveryTimeout()).until(() -> leaving.distinct().size() == 10);
+    await().atMost(deliveryTimeout()).untilAsserted(() -> assertThat(leaving.distinct()).as("first subscription's messages").hasSize(10));
     close(first);
     int seenBeforeClose = leaving.count();
 
@@ -414,7 +427,7 @@ public abstract class PubSubConformance {
 
     List<String> expected = range("w-", 5, 20);
     await().atMost(deliveryTimeout().plus(redeliveryTimeout()))
-        .until(() -> returning.distinct().containsAll(expected));
+        .untilAsserted(() -> assertThat(returning.distinct()).as("messages after returning").containsAll(expected));
     assertThat(leaving.count()).as("deliveries to the closed subscription after close()").isEqualTo(seenBeforeClose);
     int duplicates = returning.count() - returning.distinct().size()
         + (int) returning.distinct().stream().filter(p -> index(p) < 5).count();
@@ -432,7 +445,7 @@ public abstract class PubSubConformance {
     subscribe(topic, group("slow"), 3, slow);
     int count = 30;
     range("s-", 0, count).forEach(p -> pubSub().publish(PublishRequest.of(topic, text(p))));
-    await().atMost(deliveryTimeout().multipliedBy(2)).until(() -> slow.distinct().size() == count);
+    await().atMost(deliveryTimeout().multipliedBy(2)).untilAsserted(() -> assertThat(slow.distinct()).as("messages").hasSize(count));
     assertThat(slow.maxOutstanding()).as("most messages handed out and not completed at once").isBetween(1, 3);
   }
 
@@ -445,7 +458,7 @@ public abstract class PubSubConformance {
     byte[] payload = new byte[ONE_MIB];
     new Random(42).nextBytes(payload);
     pubSub().publish(PublishRequest.of(topic, payload));
-    await().atMost(deliveryTimeout()).until(() -> recorder.count() >= 1);
+    await().atMost(deliveryTimeout()).untilAsserted(() -> assertThat(recorder.count()).as("deliveries").isPositive());
     assertThat(recorder.messages().getFirst().data()).hasSize(ONE_MIB).isEqualTo(payload);
   }
 
@@ -461,7 +474,7 @@ public abstract class PubSubConformance {
         Recorder recorder = Recorder.acking();
         subscribe(topic, group("order"), 1, recorder);
         range("o-", 0, count).forEach(p -> pubSub().publish(PublishRequest.of(topic, text(p))));
-        await().atMost(deliveryTimeout()).until(() -> recorder.distinct().size() == count);
+        await().atMost(deliveryTimeout()).untilAsserted(() -> assertThat(recorder.distinct()).as("messages").hasSize(count));
         assertThat(recorder.distinct()).containsExactlyElementsOf(range("o-", 0, count));
       }));
     }
@@ -470,7 +483,7 @@ public abstract class PubSubConformance {
       Recorder recorder = Recorder.acking();
       subscribe(topic, group("unordered"), 1, recorder);
       range("o-", 0, count).forEach(p -> pubSub().publish(PublishRequest.of(topic, text(p))));
-      await().atMost(deliveryTimeout()).until(() -> recorder.distinct().size() == count);
+      await().atMost(deliveryTimeout()).untilAsserted(() -> assertThat(recorder.distinct()).as("messages").hasSize(count));
       assertThat(recorder.distinct()).containsExactlyInAnyOrderElementsOf(range("o-", 0, count));
     }));
   }
@@ -493,8 +506,10 @@ public abstract class PubSubConformance {
             requests.add(PublishRequest.of(second, text("bb-" + i)));
           }
           pubSub().bulkPublish(requests);
-          await().atMost(deliveryTimeout()).until(() -> firstRecorder.distinct().size() == 20
-              && secondRecorder.distinct().size() == 20);
+          await().atMost(deliveryTimeout()).untilAsserted(() -> {
+            assertThat(firstRecorder.distinct()).as("first topic's messages").hasSize(20);
+            assertThat(secondRecorder.distinct()).as("second topic's messages").hasSize(20);
+          });
           if (declares(PubSubFeature.ORDERING)) {
             assertThat(firstRecorder.distinct()).containsExactlyElementsOf(range("ba-", 0, 20));
             assertThat(secondRecorder.distinct()).containsExactlyElementsOf(range("bb-", 0, 20));
@@ -519,8 +534,8 @@ public abstract class PubSubConformance {
         Thread.sleep(2_500);
         Recorder recorder = Recorder.acking();
         subscribe(topic, group, 4, recorder);
-        await().atMost(deliveryTimeout()).until(() -> recorder.distinct().contains("lasting"));
-        await().during(quietPeriod()).atMost(quietPeriod().plusSeconds(5))
+        await().atMost(deliveryTimeout()).untilAsserted(() -> assertThat(recorder.distinct()).contains("lasting"));
+        await("the expired message is never delivered").during(quietPeriod()).atMost(quietPeriod().plusSeconds(5))
             .until(() -> !recorder.distinct().contains("expiring"));
       }));
     }
@@ -529,7 +544,7 @@ public abstract class PubSubConformance {
       Recorder recorder = Recorder.acking();
       subscribe(topic, group("ttl-fallback"), 4, recorder);
       pubSub().publish(new PublishRequest(topic, text("with-ttl"), null, Map.of("ttlInSeconds", "60")));
-      await().atMost(deliveryTimeout()).until(() -> recorder.distinct().contains("with-ttl"));
+      await().atMost(deliveryTimeout()).untilAsserted(() -> assertThat(recorder.distinct()).contains("with-ttl"));
     }));
   }
 
@@ -598,15 +613,15 @@ public abstract class PubSubConformance {
     private final AtomicInteger outstanding = new AtomicInteger();
     private final AtomicInteger maxOutstanding = new AtomicInteger();
 
-    Recorder(Function<Message, CompletionStage<Void>> reaction) {
+    public Recorder(Function<Message, CompletionStage<Void>> reaction) {
       this.reaction = reaction;
     }
 
-    static Recorder acking() {
+    public static Recorder acking() {
       return new Recorder(m -> CompletableFuture.completedFuture(null));
     }
 
-    static Recorder ackingAfter(ScheduledExecutorService scheduler, Duration delay) {
+    public static Recorder ackingAfter(ScheduledExecutorService scheduler, Duration delay) {
       return new Recorder(m -> {
         CompletableFuture<Void> done = new CompletableFuture<>();
         scheduler.schedule(() -> done.complete(null), delay.toNanos(), TimeUnit.NANOSECONDS);
@@ -630,24 +645,24 @@ public abstract class PubSubConformance {
       return result;
     }
 
-    List<Message> messages() {
+    public List<Message> messages() {
       return messages;
     }
 
-    int count() {
+    public int count() {
       return messages.size();
     }
 
-    int countOf(String payload) {
+    public int countOf(String payload) {
       return (int) messages.stream().filter(m -> text(m).equals(payload)).count();
     }
 
     /** Payloads as text, in order of first delivery, without duplicates. */
-    List<String> distinct() {
+    public List<String> distinct() {
       return List.copyOf(new LinkedHashSet<>(messages.stream().map(PubSubConformance::text).toList()));
     }
 
-    int maxOutstanding() {
+    public int maxOutstanding() {
       return maxOutstanding.get();
     }
 
