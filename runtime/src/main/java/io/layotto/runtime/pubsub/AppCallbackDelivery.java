@@ -103,7 +103,11 @@ public final class AppCallbackDelivery implements Component {
     }
     ConnectivityState now = channel.getState(true);
     if (now == ConnectivityState.READY && previous != ConnectivityState.READY) {
-      worker.execute(this::refresh);
+      try {
+        worker.execute(this::refresh);
+      } catch (java.util.concurrent.RejectedExecutionException e) {
+        return; // closing
+      }
     }
     if (now == ConnectivityState.TRANSIENT_FAILURE && previous != ConnectivityState.TRANSIENT_FAILURE) {
       log.warn("app callback: {} is unreachable; deliveries are retried until it is back", target);

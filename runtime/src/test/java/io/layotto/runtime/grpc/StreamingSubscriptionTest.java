@@ -280,6 +280,50 @@ class StreamingSubscriptionTest {
 
   @ParameterizedTest(name = "{0}")
   @MethodSource("apis")
+  void afterTheLastAttemptTheEventGoesToTheDeadLetterTopic(BiFunction<InProcessApi, String, Stream0> open)
+      throws Exception {
+    Stream0 stream = open.apply(api, "t8");
+    stream.initial("ps", "t8", Map.of("maxDeliveryAttempts", "2", "deadLetterTopic", "t8-dead"));
+    stream.initialResponse.get(10, TimeUnit.SECONDS);
+    Stream0 deadLetters = subscribed(open, "t8-dead");
+
+    publish("t8", "poison");
+    Received first = stream.next();
+    stream.processed(first.id(), 1);
+    stream.processed(stream.next().id(), 1);
+
+    Received dead = deadLetters.next();
+    assertThat(dead.id()).isEqualTo(first.id());
+    assertThat(dead.data()).isEqualTo("poison");
+    deadLetters.processed(dead.id(), 0);
+    assertThat(stream.events.poll(300, TimeUnit.MILLISECONDS)).isNull();
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("apis")
+  void unansweredEventsAreBoundedByMaxConcurrency(BiFunction<InProcessApi, String, Stream0> open) throws Exception {
+    Stream0 stream = open.apply(api, "t9");
+    stream.initial("ps", "t9", Map.of("maxConcurrency", "2"));
+    stream.initialResponse.get(10, TimeUnit.SECONDS);
+    await().atMost(Duration.ofSeconds(10)).until(() -> broker.subscribeCalls.get() > 0);
+
+    for (int i = 0; i < 5; i++) {
+      publish("t9", "m" + i);
+    }
+    Received a = stream.next();
+    Received b = stream.next();
+    assertThat(stream.events.poll(500, TimeUnit.MILLISECONDS)).as("a third event while two are unanswered").isNull();
+
+    stream.processed(a.id(), 0);
+    stream.processed(b.id(), 0);
+    for (int i = 0; i < 3; i++) {
+      stream.processed(stream.next().id(), 0);
+    }
+    assertThat(broker.maxObservedInFlight).isEqualTo(2);
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("apis")
   void protocolErrorsAreInvalidArgument(BiFunction<InProcessApi, String, Stream0> open) throws Exception {
     Stream0 duplicate = subscribed(open, "t4");
     duplicate.initial("ps", "t5", Map.of());

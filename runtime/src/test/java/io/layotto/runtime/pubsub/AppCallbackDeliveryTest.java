@@ -88,6 +88,7 @@ class AppCallbackDeliveryTest {
     }
     assertThat(app.received.poll(500, TimeUnit.MILLISECONDS)).as("no redelivery after SUCCESS").isNull();
     await().atMost(Duration.ofSeconds(10)).until(() -> readiness("app_callback").equals("UP"));
+    assertThat(readiness("ps")).isEqualTo("UP");
     assertThat(Http.get(sidecar.actuatorPort().orElseThrow(), "/actuator/info").json().toString())
         .contains("\"name\":\"ps\"").contains("pub_subs");
   }
