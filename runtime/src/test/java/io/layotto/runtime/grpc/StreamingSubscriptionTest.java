@@ -324,6 +324,28 @@ class StreamingSubscriptionTest {
 
   @ParameterizedTest(name = "{0}")
   @MethodSource("apis")
+  void expiredEventsAreDroppedAndRawPayloadsWrapped(BiFunction<InProcessApi, String, Stream0> open)
+      throws Exception {
+    broker.declareGroup("t10", "shop");
+    RuntimeGrpc.newBlockingStub(api.channel).publishEvent(RuntimeProto.PublishEventRequest.newBuilder()
+        .setPubsubName("ps").setTopic("t10").setData(ByteString.copyFromUtf8("stale"))
+        .putMetadata("ttlInSeconds", "1").build());
+    RuntimeGrpc.newBlockingStub(api.channel).publishEvent(RuntimeProto.PublishEventRequest.newBuilder()
+        .setPubsubName("ps").setTopic("t10").setData(ByteString.copyFromUtf8("raw bytes"))
+        .putMetadata("rawPayload", "true").build());
+    Thread.sleep(1100);
+
+    Stream0 stream = subscribed(open, "t10");
+    Received raw = stream.next();
+    assertThat(raw.data()).isEqualTo("raw bytes");
+    assertThat(raw.id()).isNotEmpty();
+    stream.processed(raw.id(), 0);
+    assertThat(stream.events.poll(500, TimeUnit.MILLISECONDS)).as("the expired event is not delivered").isNull();
+    await().atMost(Duration.ofSeconds(5)).until(() -> broker.pending("t10", "shop") == 0);
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("apis")
   void protocolErrorsAreInvalidArgument(BiFunction<InProcessApi, String, Stream0> open) throws Exception {
     Stream0 duplicate = subscribed(open, "t4");
     duplicate.initial("ps", "t5", Map.of());
