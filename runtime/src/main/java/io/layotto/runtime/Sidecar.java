@@ -12,6 +12,13 @@ import io.layotto.runtime.component.ComponentLoader;
 import io.layotto.runtime.component.LoadedComponents;
 import io.layotto.runtime.config.RuntimeConfig;
 import io.layotto.runtime.grpc.ApiServices;
+import io.layotto.runtime.pubsub.AppCallbackDelivery;
+import io.layotto.spi.BuildingBlock;
+import io.layotto.spi.Component;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Set;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.List;
@@ -48,6 +55,7 @@ public final class Sidecar implements AutoCloseable {
   private final HealthMonitor monitor;
   private final @Nullable ActuatorServer actuator;
   private final CountDownLatch terminated = new CountDownLatch(1);
+  private @Nullable AppCallbackDelivery appCallback;
   private boolean closed;
 
   private Sidecar(RuntimeConfig config, RuntimeState state, LoadedComponents components, Server server,
@@ -94,8 +102,15 @@ public final class Sidecar implements AutoCloseable {
     ComponentLoader.Plan plan = loader.plan(config);
     plan.warnings().forEach(log::warn);
 
-    RuntimeState state = new RuntimeState(config.app().appId(), plan.infos());
+    List<ComponentInfo> reported = new ArrayList<>(plan.infos());
+    if (config.app().callbackPort() != 0) {
+      // readiness shows whether the app's callback server is reachable
+      reported.add(new ComponentInfo(AppCallbackDelivery.COMPONENT_NAME, BuildingBlock.PUBSUB, "grpc-app-callback",
+          Set.of()));
+    }
+    RuntimeState state = new RuntimeState(config.app().appId(), reported);
     ActuatorServer actuator = null;
+    AppCallbackDelivery appCallback = null;
     LoadedComponents components = null;
     ExecutorService handlers = null;
     try {
@@ -129,8 +144,14 @@ public final class Sidecar implements AutoCloseable {
         throw new StartupException("cannot listen on " + config.grpcAddress() + " (grpc listener '"
             + config.grpcListenerName() + "'): " + e.getMessage(), e);
       }
-      HealthMonitor monitor = new HealthMonitor(components.all(), HEALTH_INTERVAL, HEALTH_TIMEOUT).start();
+      Map<String, Component> checked = new LinkedHashMap<>(components.all());
+      if (config.app().callbackPort() != 0) {
+        appCallback = AppCallbackDelivery.start(config.app().callbackHost(), config.app().callbackPort(), components);
+        checked.put(AppCallbackDelivery.COMPONENT_NAME, appCallback);
+      }
+      HealthMonitor monitor = new HealthMonitor(checked, HEALTH_INTERVAL, HEALTH_TIMEOUT).start();
       Sidecar sidecar = new Sidecar(config, state, components, server, handlers, monitor, actuator);
+      sidecar.appCallback = appCallback;
       state.serving(monitor);
       onServing.accept(sidecar);
       log.info("gRPC API listening on {} (listener '{}', services {}, max message {} bytes)",
@@ -145,6 +166,9 @@ public final class Sidecar implements AutoCloseable {
       }
       return sidecar;
     } catch (RuntimeException e) {
+      if (appCallback != null) {
+        appCallback.close();
+      }
       if (handlers != null) {
         handlers.shutdownNow();
       }
@@ -166,6 +190,11 @@ public final class Sidecar implements AutoCloseable {
   /** The actuator's bound port; empty when no actuator listener is configured. */
   public OptionalInt actuatorPort() {
     return actuator == null ? OptionalInt.empty() : OptionalInt.of(actuator.port());
+  }
+
+  /** Delivery to the app's callback server; empty when {@code app.grpc_callback_port} is not set. */
+  public java.util.Optional<AppCallbackDelivery> appCallback() {
+    return java.util.Optional.ofNullable(appCallback);
   }
 
   public LoadedComponents components() {
@@ -216,6 +245,9 @@ public final class Sidecar implements AutoCloseable {
       // Handlers of cancelled calls may still be blocked in a backend call: interrupt them.
       handlers.shutdownNow();
       monitor.close();
+      if (appCallback != null) {
+        appCallback.close();
+      }
       components.close();
       if (actuator != null) {
         actuator.close();

@@ -1,6 +1,7 @@
 package io.layotto.runtime.component;
 
 import io.layotto.runtime.StartupException;
+import io.layotto.spi.pubsub.PubSubFactory;
 import io.layotto.spi.state.StateStoreFactory;
 import java.util.Collections;
 import java.util.List;
@@ -13,9 +14,12 @@ import java.util.TreeMap;
 public final class ComponentFactories {
 
   private final Map<String, StateStoreFactory> stateFactories;
+  private final Map<String, PubSubFactory> pubSubFactories;
 
-  private ComponentFactories(Map<String, StateStoreFactory> stateFactories) {
+  private ComponentFactories(Map<String, StateStoreFactory> stateFactories,
+      Map<String, PubSubFactory> pubSubFactories) {
     this.stateFactories = Collections.unmodifiableMap(new TreeMap<>(stateFactories));
+    this.pubSubFactories = Collections.unmodifiableMap(new TreeMap<>(pubSubFactories));
   }
 
   /**
@@ -25,25 +29,46 @@ public final class ComponentFactories {
    */
   public static ComponentFactories discover(ClassLoader classLoader) {
     return of(ServiceLoader.load(StateStoreFactory.class, classLoader).stream()
-        .map(ServiceLoader.Provider::get).toList());
+            .map(ServiceLoader.Provider::get).toList(),
+        ServiceLoader.load(PubSubFactory.class, classLoader).stream().map(ServiceLoader.Provider::get).toList());
+  }
+
+  /** The state store factories given and no pub/sub factory, e.g. in tests. */
+  public static ComponentFactories of(List<StateStoreFactory> stateFactories) {
+    return of(stateFactories, List.of());
   }
 
   /** The factories given, e.g. in tests. */
-  public static ComponentFactories of(List<StateStoreFactory> stateFactories) {
-    Map<String, StateStoreFactory> byType = new TreeMap<>();
-    for (StateStoreFactory f : stateFactories) {
-      StateStoreFactory previous = byType.putIfAbsent(f.type(), f);
+  public static ComponentFactories of(List<StateStoreFactory> stateFactories, List<PubSubFactory> pubSubFactories) {
+    return new ComponentFactories(byType(stateFactories, "state store", StateStoreFactory::type),
+        byType(pubSubFactories, "pub/sub", PubSubFactory::type));
+  }
+
+  private static <F> Map<String, F> byType(List<F> factories, String kind,
+      java.util.function.Function<F, String> type) {
+    Map<String, F> byType = new TreeMap<>();
+    for (F f : factories) {
+      F previous = byType.putIfAbsent(type.apply(f), f);
       if (previous != null) {
-        throw new StartupException("two state store factories declare type '" + f.type() + "': "
+        throw new StartupException("two " + kind + " factories declare type '" + type.apply(f) + "': "
             + previous.getClass().getName() + " and " + f.getClass().getName()
             + "; remove one of their jars from the classpath");
       }
     }
-    return new ComponentFactories(byType);
+    return byType;
   }
 
   public Optional<StateStoreFactory> stateStore(String type) {
     return Optional.ofNullable(stateFactories.get(type));
+  }
+
+  public Optional<PubSubFactory> pubSub(String type) {
+    return Optional.ofNullable(pubSubFactories.get(type));
+  }
+
+  /** Known pub/sub types, sorted. */
+  public List<String> pubSubTypes() {
+    return List.copyOf(pubSubFactories.keySet());
   }
 
   /** Known state store types, sorted. */

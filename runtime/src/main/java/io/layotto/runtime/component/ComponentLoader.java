@@ -8,6 +8,10 @@ import io.layotto.runtime.config.RuntimeConfig;
 import io.layotto.spi.BuildingBlock;
 import io.layotto.spi.ComponentException;
 import io.layotto.spi.Metadata;
+import io.layotto.runtime.pubsub.PubSubOptions;
+import io.layotto.spi.Component;
+import io.layotto.spi.pubsub.PubSub;
+import io.layotto.spi.pubsub.PubSubFactory;
 import io.layotto.spi.state.StateStore;
 import io.layotto.spi.state.StateStoreFactory;
 import java.util.ArrayList;
@@ -45,15 +49,19 @@ public final class ComponentLoader {
   /** A state store entry matched with its factory. */
   public record PlannedStateStore(ComponentConfig config, StateStoreFactory factory) {}
 
+  /** A pub/sub entry matched with its factory and its runtime-level settings. */
+  public record PlannedPubSub(ComponentConfig config, PubSubFactory factory, PubSubOptions options) {}
+
   /**
    * A config checked against the factories: nothing in it can fail before a backend is contacted.
    *
    * @param warnings unknown metadata keys and the like, to log at start-up
    */
-  public record Plan(RuntimeConfig config, List<PlannedStateStore> stateStores, List<ComponentInfo> infos,
-      List<String> warnings) {
+  public record Plan(RuntimeConfig config, List<PlannedStateStore> stateStores, List<PlannedPubSub> pubSubs,
+      List<ComponentInfo> infos, List<String> warnings) {
     public Plan {
       stateStores = List.copyOf(stateStores);
+      pubSubs = List.copyOf(pubSubs);
       infos = List.copyOf(infos);
       warnings = List.copyOf(warnings);
     }
@@ -108,12 +116,41 @@ public final class ComponentLoader {
       }
       stores.add(new PlannedStateStore(store, factory.get()));
       infos.add(new ComponentInfo(store.name(), BuildingBlock.STATE, store.type(),
-          capabilities(factory.get())));
+          capabilities(factory.get().capabilities())));
+    }
+    List<PlannedPubSub> pubSubs = new ArrayList<>();
+    for (ComponentConfig pubSub : config.pubSubs().values()) {
+      var factory = factories.pubSub(pubSub.type());
+      if (factory.isEmpty()) {
+        List<String> types = factories.pubSubTypes();
+        problems.add(new Problem(pubSub.path() + ".type", "unknown pub_subs type '" + pubSub.type()
+            + "'; available: " + (types.isEmpty() ? "none (no pub/sub component on the classpath)"
+            : String.join(", ", types))));
+        continue;
+      }
+      List<String> pubSubProblems = new ArrayList<>(factory.get().metadataSchema().validate(pubSub.metadata()));
+      pubSubProblems.addAll(PubSubOptions.validate(pubSub.metadata()));
+      for (String problem : pubSubProblems) {
+        problems.add(new Problem(pubSub.path() + ".metadata", problem));
+      }
+      if (!pubSubProblems.isEmpty()) {
+        continue;
+      }
+      Set<String> unknown = new TreeSet<>(factory.get().metadataSchema().unknownKeys(pubSub.metadata()));
+      unknown.removeAll(PubSubOptions.runtimeKeys());
+      if (!unknown.isEmpty()) {
+        warnings.add("pub_subs '" + pubSub.name() + "' (type " + pubSub.type() + "): metadata " + unknown
+            + " not understood by this component type, ignored");
+      }
+      pubSubs.add(new PlannedPubSub(pubSub, factory.get(),
+          PubSubOptions.of(pubSub.name(), pubSub.metadata(), config.app().appId())));
+      infos.add(new ComponentInfo(pubSub.name(), BuildingBlock.PUBSUB, pubSub.type(),
+          capabilities(factory.get().capabilities())));
     }
     if (!problems.isEmpty()) {
       throw new ConfigException(config.source(), problems);
     }
-    return new Plan(config, stores, infos, warnings);
+    return new Plan(config, stores, pubSubs, infos, warnings);
   }
 
   /**
@@ -124,6 +161,8 @@ public final class ComponentLoader {
    */
   public LoadedComponents start(Plan plan) {
     Map<String, StateStore> started = new LinkedHashMap<>();
+    Map<String, PubSub> startedPubSubs = new LinkedHashMap<>();
+    Map<String, PubSubOptions> pubSubOptions = new LinkedHashMap<>();
     Map<String, String> keyPrefixes = new LinkedHashMap<>();
     try {
       for (PlannedStateStore planned : plan.stateStores()) {
@@ -144,19 +183,38 @@ public final class ComponentLoader {
         }
         log.debug("state store '{}' initialised", config.name());
       }
+      for (PlannedPubSub planned : plan.pubSubs()) {
+        ComponentConfig config = planned.config();
+        // the component sees the effective consumer group, as Layotto defaults consumerID to the app id
+        Map<String, String> metadata = new LinkedHashMap<>(config.metadata());
+        metadata.put(PubSubOptions.CONSUMER_ID, planned.options().consumerGroup());
+        PubSub pubSub = planned.factory().create();
+        try {
+          pubSub.init(new Metadata(config.name(), metadata));
+        } catch (RuntimeException e) {
+          closeQuietly(pubSub);
+          throw new ComponentInitException(config.name(), "pub/sub '" + config.name() + "' (type "
+              + config.type() + ") failed to initialise: " + describe(e), e);
+        }
+        startedPubSubs.put(config.name(), pubSub);
+        pubSubOptions.put(config.name(), planned.options());
+        log.debug("pub/sub '{}' initialised", config.name());
+      }
     } catch (RuntimeException e) {
-      List<StateStore> reversed = new ArrayList<>(started.values());
+      List<Component> reversed = new ArrayList<>(started.values());
+      reversed.addAll(startedPubSubs.values());
       Collections.reverse(reversed);
       reversed.forEach(ComponentLoader::closeQuietly);
       throw e;
     }
     Map<String, String> hellos = new LinkedHashMap<>();
     plan.config().hellos().forEach((name, hello) -> hellos.put(name, hello.greeting()));
-    return new LoadedComponents(plan.config().app().appId(), started, keyPrefixes, hellos, plan.infos());
+    return new LoadedComponents(plan.config().app().appId(), started, keyPrefixes, hellos, plan.infos(),
+        startedPubSubs, pubSubOptions);
   }
 
-  private static Set<String> capabilities(StateStoreFactory factory) {
-    return factory.capabilities().stream().map(f -> f.name().toLowerCase(Locale.ROOT))
+  private static Set<String> capabilities(Set<? extends Enum<?>> capabilities) {
+    return capabilities.stream().map(f -> f.name().toLowerCase(Locale.ROOT))
         .collect(Collectors.toCollection(TreeSet::new));
   }
 
@@ -165,11 +223,11 @@ public final class ComponentLoader {
     return e instanceof ComponentException ? message : e.getClass().getSimpleName() + ": " + message;
   }
 
-  private static void closeQuietly(StateStore store) {
+  private static void closeQuietly(Component component) {
     try {
-      store.close();
+      component.close();
     } catch (RuntimeException e) {
-      log.warn("closing a state store after a failed start-up failed", e);
+      log.warn("closing a component after a failed start-up failed", e);
     }
   }
 }

@@ -1,6 +1,8 @@
 package io.layotto.runtime.component;
 
+import io.layotto.runtime.pubsub.PubSubOptions;
 import io.layotto.spi.Component;
+import io.layotto.spi.pubsub.PubSub;
 import io.layotto.spi.state.StateStore;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -21,6 +23,8 @@ public final class LoadedComponents implements AutoCloseable {
   private final Map<String, String> stateKeyPrefixes;
   private final Map<String, String> hellos;
   private final List<ComponentInfo> infos;
+  private final Map<String, PubSub> pubSubs;
+  private final Map<String, PubSubOptions> pubSubOptions;
 
   /**
    * @param stateKeyPrefixes per state store, the raw runtime-level {@code keyPrefix} metadata value
@@ -29,6 +33,18 @@ public final class LoadedComponents implements AutoCloseable {
    */
   public LoadedComponents(String appId, Map<String, StateStore> stateStores, Map<String, String> stateKeyPrefixes,
       Map<String, String> hellos, List<ComponentInfo> infos) {
+    this(appId, stateStores, stateKeyPrefixes, hellos, infos, Map.of(), Map.of());
+  }
+
+  /**
+   * @param pubSubs the initialised {@code pub_subs} components by name, in config order
+   * @param pubSubOptions the runtime-level settings of each of them
+   */
+  public LoadedComponents(String appId, Map<String, StateStore> stateStores, Map<String, String> stateKeyPrefixes,
+      Map<String, String> hellos, List<ComponentInfo> infos, Map<String, PubSub> pubSubs,
+      Map<String, PubSubOptions> pubSubOptions) {
+    this.pubSubs = Collections.unmodifiableMap(new LinkedHashMap<>(pubSubs));
+    this.pubSubOptions = Map.copyOf(pubSubOptions);
     this.appId = appId;
     this.stateStores = Collections.unmodifiableMap(new LinkedHashMap<>(stateStores));
     this.stateKeyPrefixes = Map.copyOf(stateKeyPrefixes);
@@ -55,6 +71,24 @@ public final class LoadedComponents implements AutoCloseable {
     return stateKeyPrefixes.getOrDefault(storeName, "none");
   }
 
+  public Optional<PubSub> pubSub(String name) {
+    return Optional.ofNullable(pubSubs.get(name));
+  }
+
+  /** Configured pub/sub names, in config order. */
+  public Set<String> pubSubNames() {
+    return pubSubs.keySet();
+  }
+
+  /** The runtime-level settings of a configured pub/sub. */
+  public PubSubOptions pubSubOptions(String name) {
+    PubSubOptions options = pubSubOptions.get(name);
+    if (options == null) {
+      throw new IllegalArgumentException("no pub/sub named " + name);
+    }
+    return options;
+  }
+
   /** Greeting per {@code hellos} component name, for {@code SayHello}. */
   public Map<String, String> hellos() {
     return hellos;
@@ -65,16 +99,21 @@ public final class LoadedComponents implements AutoCloseable {
     return infos;
   }
 
-  /** Every component instance by name, for health checks. */
+  /**
+   * Every component instance by name, for health checks. A pub/sub named like a state store is
+   * left out (names are the keys of the readiness report).
+   */
   public Map<String, Component> all() {
     Map<String, Component> all = new LinkedHashMap<>(stateStores);
+    pubSubs.forEach(all::putIfAbsent);
     return Collections.unmodifiableMap(all);
   }
 
   /** Closes every component in reverse start-up order; never throws. */
   @Override
   public void close() {
-    List<Component> reversed = new ArrayList<>(all().values());
+    List<Component> reversed = new ArrayList<>(stateStores.values());
+    reversed.addAll(pubSubs.values());
     Collections.reverse(reversed);
     for (Component c : reversed) {
       try {

@@ -43,7 +43,7 @@ public final class ConfigLoader {
       "service_registry");
 
   /** grpc_config sections of building blocks this runtime does not serve yet. */
-  private static final Set<String> UNSUPPORTED_SECTIONS = Set.of("pub_subs", "lock", "sequencer",
+  private static final Set<String> UNSUPPORTED_SECTIONS = Set.of("lock", "sequencer",
       "config_store", "file", "oss", "secret_store", "bindings", "rpcs", "custom_component", "extends",
       "cryption", "email", "phone", "sms");
 
@@ -337,6 +337,7 @@ public final class ConfigLoader {
       AppConfig app = AppConfig.NONE;
       Map<String, HelloConfig> hellos = new LinkedHashMap<>();
       Map<String, ComponentConfig> state = new LinkedHashMap<>();
+      Map<String, ComponentConfig> pubSubs = new LinkedHashMap<>();
       for (Map.Entry<String, JsonNode> e : grpc.properties()) {
         String section = e.getKey();
         JsonNode value = e.getValue();
@@ -359,6 +360,12 @@ public final class ConfigLoader {
               state.put(name, component);
             }
           });
+          case "pub_subs" -> entries(value, sectionPath, (name, entry, entryPath) -> {
+            ComponentConfig component = component(name, entry, entryPath, "pub_subs");
+            if (component != null) {
+              pubSubs.put(name, component);
+            }
+          });
           default -> {
             if (UNSUPPORTED_SECTIONS.contains(section)) {
               if (!(value.isObject() && value.isEmpty()) && !value.isNull()) {
@@ -377,7 +384,7 @@ public final class ConfigLoader {
         return null;
       }
       return new RuntimeConfig(source, requireNonNull(grpcListenerName), requireNonNull(grpcAddress), path,
-          actuatorAddress, maxInboundMessageSize, drainTimeout, app, hellos, state, warnings, ignored);
+          actuatorAddress, maxInboundMessageSize, drainTimeout, app, hellos, state, pubSubs, warnings, ignored);
     }
 
     private AppConfig app(JsonNode app, String path) {
@@ -403,9 +410,9 @@ public final class ConfigLoader {
         }
       }
       String host = app.path("grpc_callback_host").asText("");
-      if (port != 0) {
-        warnings.add("grpc_config.app.grpc_callback_port " + port + ": app callbacks (subscriptions, input "
-            + "bindings) are not yet supported; no connection is made to the app");
+      JsonNode h = app.get("grpc_callback_host");
+      if (h != null && !h.isNull() && !h.isTextual()) {
+        problems.add(new Problem(path + ".grpc_callback_host", "is " + h + ", expected a host name or address"));
       }
       return new AppConfig(appId, port, host.isBlank() ? "127.0.0.1" : host);
     }

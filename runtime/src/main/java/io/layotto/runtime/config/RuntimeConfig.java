@@ -19,6 +19,7 @@ import org.jspecify.annotations.Nullable;
  * @param drainTimeout how long shutdown waits for in-flight calls before cancelling them
  * @param hellos {@code grpc_config.hellos}, in file order
  * @param stateStores {@code grpc_config.state}, in file order
+ * @param pubSubs {@code grpc_config.pub_subs}, in file order
  * @param warnings things accepted but not acted upon (unsupported sections, ignored filters)
  * @param ignoredSettings MOSN settings without meaning here (tracing, metrics, xDS, ...)
  */
@@ -33,6 +34,7 @@ public record RuntimeConfig(
     AppConfig app,
     Map<String, HelloConfig> hellos,
     Map<String, ComponentConfig> stateStores,
+    Map<String, ComponentConfig> pubSubs,
     List<String> warnings,
     List<String> ignoredSettings) {
 
@@ -43,6 +45,7 @@ public record RuntimeConfig(
   public RuntimeConfig {
     hellos = Collections.unmodifiableMap(new LinkedHashMap<>(hellos));
     stateStores = Collections.unmodifiableMap(new LinkedHashMap<>(stateStores));
+    pubSubs = Collections.unmodifiableMap(new LinkedHashMap<>(pubSubs));
     warnings = List.copyOf(warnings);
     ignoredSettings = List.copyOf(ignoredSettings);
   }
@@ -50,12 +53,14 @@ public record RuntimeConfig(
   /** The same config with another drain timeout (the CLI's {@code --drain-time-s}). */
   public RuntimeConfig withDrainTimeout(Duration timeout) {
     return new RuntimeConfig(source, grpcListenerName, grpcAddress, grpcConfigPath, actuatorAddress,
-        maxInboundMessageSize, timeout, app, hellos, stateStores, warnings, ignoredSettings);
+        maxInboundMessageSize, timeout, app, hellos, stateStores, pubSubs, warnings,
+        ignoredSettings);
   }
 
   /** The same config listening elsewhere (tests bind port 0). */
   public RuntimeConfig withAddresses(ListenerAddress grpc, @Nullable ListenerAddress actuator) {
     return new RuntimeConfig(source, grpcListenerName, grpc, grpcConfigPath, actuator,
-        maxInboundMessageSize, drainTimeout, app, hellos, stateStores, warnings, ignoredSettings);
+        maxInboundMessageSize, drainTimeout, app, hellos, stateStores, pubSubs, warnings,
+        ignoredSettings);
   }
 }

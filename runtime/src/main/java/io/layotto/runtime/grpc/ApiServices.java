@@ -6,6 +6,7 @@ import io.layotto.runtime.component.LoadedComponents;
 import io.layotto.runtime.grpc.dapr.DaprApiService;
 import io.layotto.runtime.grpc.layotto.LayottoRuntimeService;
 import io.layotto.runtime.grpc.state.StateApi;
+import io.layotto.runtime.pubsub.PubSubServices;
 import java.io.IOException;
 import java.io.InputStream;
 import java.util.List;
@@ -31,10 +32,13 @@ public final class ApiServices {
    */
   public static List<ServerServiceDefinition> definitions(LoadedComponents components) {
     StateApi state = new StateApi(components);
+    PubSubServices pubSub = PubSubServices.over(components);
     ErrorGuard guard = new ErrorGuard();
+    TraceHeaders trace = new TraceHeaders();
     return List.of(
-        ServerInterceptors.intercept(LayottoRuntimeService.definition(components, state), guard),
-        ServerInterceptors.intercept(DaprApiService.definition(components, state, runtimeVersion()), guard));
+        ServerInterceptors.intercept(LayottoRuntimeService.definition(components, state, pubSub), guard, trace),
+        ServerInterceptors.intercept(DaprApiService.definition(components, state, pubSub, runtimeVersion()), guard,
+            trace));
   }
 
   /** This build's version, from the filtered {@code version.properties}. */

@@ -48,7 +48,9 @@ class ConfigLoaderTest {
     RuntimeConfig config = ConfigLoader.load(Path.of("..", "configs", "config_standalone.json"));
 
     assertThat(config.stateStores().get("state_demo").type()).isEqualTo("in-memory");
-    assertThat(config.warnings()).anySatisfy(w -> assertThat(w).contains("pub_subs").contains("not yet supported"));
+    assertThat(config.pubSubs().get("pub_subs_demo").type()).isEqualTo("in-memory");
+    assertThat(config.pubSubs().get("pub_subs_demo").metadata()).containsEntry("consumerID", "1");
+    assertThat(config.warnings()).noneSatisfy(w -> assertThat(w).contains("pub_subs"));
     assertThat(config.warnings()).anySatisfy(w -> assertThat(w).contains("lock").contains("not yet supported"));
     assertThat(config.warnings()).anySatisfy(w -> assertThat(w).contains("sequencer").contains("not yet supported"));
     assertThat(config.ignoredSettings()).contains("$.tracing", "$.metrics");
@@ -84,7 +86,7 @@ class ConfigLoaderTest {
         java.util.Map.entry("enableTLS", "false"));
     assertThat(b.path()).isEqualTo(GRPC_CONFIG_PATH + ".state.b");
     assertThat(config.app()).isEqualTo(new AppConfig("shop", 9999, "10.0.0.1"));
-    assertThat(config.warnings()).anySatisfy(w -> assertThat(w).contains("grpc_callback_port 9999"));
+    assertThat(config.warnings()).noneSatisfy(w -> assertThat(w).contains("grpc_callback_port"));
     assertThat(config.grpcAddress().port()).isZero();
   }
 
@@ -234,6 +236,28 @@ class ConfigLoaderTest {
     assertThatThrownBy(() -> ConfigLoader.parse("two.json", text))
         .hasMessageContaining("$.servers[0].listeners[1].filter_chains[0].filters[0]: a second grpc listener is not "
             + "supported; the first one is $.servers[0].listeners[0]");
+  }
+
+  @Test
+  void readsPubSubsLikeStateStores() {
+    RuntimeConfig config = ConfigLoader.parse("t.json", TestConfigs.withGrpcConfig("""
+        {"pub_subs": {"orders": {"type": "redis", "metadata": {"redisHost": "h:1", "consumerID": "g1"}},
+                      "events": {"type": "in-memory"}}}
+        """));
+
+    assertThat(config.pubSubs().keySet()).containsExactly("orders", "events");
+    assertThat(config.pubSubs().get("orders").metadata()).containsEntry("consumerID", "g1");
+    assertThat(config.pubSubs().get("orders").path()).isEqualTo(GRPC_CONFIG_PATH + ".pub_subs.orders");
+    assertThat(config.warnings()).isEmpty();
+  }
+
+  @Test
+  void pubSubEntryWithoutTypeNamesItsPath() {
+    assertThatThrownBy(() -> ConfigLoader.parse("t.json", TestConfigs.withGrpcConfig(
+        "{\"pub_subs\": {\"orders\": {\"metadata\": {}}, \"b\": {\"type\": \"x\", \"metadata\": {\"a\": {}}}}}")))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining(GRPC_CONFIG_PATH + ".pub_subs.orders.type: missing")
+        .hasMessageContaining(GRPC_CONFIG_PATH + ".pub_subs.b.metadata.a: is object, expected a string");
   }
 
   @Test

@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.google.protobuf.ByteString;
 import io.dapr.v1.CommonProtos;
 import io.dapr.v1.DaprGrpc;
-import io.dapr.v1.DaprPubsubProtos;
 import io.dapr.v1.DaprStateProtos;
 import io.grpc.ManagedChannel;
 import io.layotto.spi.state.Concurrency;
@@ -21,9 +20,9 @@ class DaprStateApiTest extends StateApiContract {
 
   @org.junit.jupiter.api.Test
   void unimplementedRpcNamesTheMethodAndWhatIsServed() {
-    assertFails(() -> DaprGrpc.newBlockingStub(api.channel).publishEvent(
-        DaprPubsubProtos.PublishEventRequest.newBuilder().setPubsubName("p").setTopic("t").build()),
-        io.grpc.Status.Code.UNIMPLEMENTED, "dapr.proto.runtime.v1.Dapr/PublishEvent", "not available",
+    assertFails(() -> DaprGrpc.newBlockingStub(api.channel).invokeBinding(
+        io.dapr.v1.DaprBindingsProtos.InvokeBindingRequest.newBuilder().setName("b").build()),
+        io.grpc.Status.Code.UNIMPLEMENTED, "dapr.proto.runtime.v1.Dapr/InvokeBinding", "not available",
         "GetState");
   }
 

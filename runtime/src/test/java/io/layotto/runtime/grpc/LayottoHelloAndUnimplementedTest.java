@@ -64,9 +64,8 @@ class LayottoHelloAndUnimplementedTest {
   void unaryRpcsOfOtherBuildingBlocksAreUnimplementedNamingTheBlock() {
     try (InProcessApi api = new InProcessApi(withHellos(Map.of()))) {
       var stub = RuntimeGrpc.newBlockingStub(api.channel);
-      assertFails(() -> stub.publishEvent(RuntimeProto.PublishEventRequest.newBuilder().setPubsubName("p")
-          .setTopic("t").build()), Status.Code.UNIMPLEMENTED,
-          "PublishEvent: the pub/sub building block is not available in this build yet");
+      assertFails(() -> stub.unlock(RuntimeProto.UnlockRequest.getDefaultInstance()), Status.Code.UNIMPLEMENTED,
+          "Unlock: the lock building block is not available in this build yet");
       assertFails(() -> stub.tryLock(RuntimeProto.TryLockRequest.getDefaultInstance()), Status.Code.UNIMPLEMENTED,
           "TryLock: the lock building block");
       assertFails(() -> stub.getNextId(RuntimeProto.GetNextIdRequest.getDefaultInstance()),
@@ -92,12 +91,6 @@ class LayottoHelloAndUnimplementedTest {
       assertFails(files::hasNext, Status.Code.UNIMPLEMENTED, "GetFile: the file building block");
 
       var async = RuntimeGrpc.newStub(api.channel);
-      CompletableFuture<Throwable> subscribe = new CompletableFuture<>();
-      StreamObserver<RuntimeProto.SubscribeTopicEventsRequest> requests =
-          async.subscribeTopicEvents(failureOf(subscribe));
-      requests.onNext(RuntimeProto.SubscribeTopicEventsRequest.getDefaultInstance());
-      assertUnimplemented(subscribe, "SubscribeTopicEvents: the pub/sub building block");
-
       CompletableFuture<Throwable> put = new CompletableFuture<>();
       StreamObserver<RuntimeProto.PutFileRequest> upload = async.putFile(failureOf(put));
       upload.onNext(RuntimeProto.PutFileRequest.newBuilder().setStoreName("f").setName("n").build());

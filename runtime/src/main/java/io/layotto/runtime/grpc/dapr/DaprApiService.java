@@ -2,7 +2,11 @@ package io.layotto.runtime.grpc.dapr;
 
 import com.google.protobuf.ByteString;
 import com.google.protobuf.Empty;
+import com.google.protobuf.Struct;
+import com.google.protobuf.Value;
 import io.dapr.v1.CommonProtos;
+import io.dapr.v1.DaprAppCallbackProtos;
+import io.dapr.v1.DaprPubsubProtos;
 import io.dapr.v1.DaprGrpc;
 import io.dapr.v1.DaprMetadataProtos;
 import io.dapr.v1.DaprStateProtos;
@@ -11,8 +15,16 @@ import io.grpc.stub.StreamObserver;
 import io.layotto.runtime.component.ComponentInfo;
 import io.layotto.runtime.component.LoadedComponents;
 import io.layotto.runtime.grpc.NotYetAvailable;
+import io.layotto.runtime.grpc.TraceHeaders;
 import io.layotto.runtime.grpc.Unary;
 import io.layotto.runtime.grpc.state.StateApi;
+import io.layotto.runtime.pubsub.AppAnswers;
+import io.layotto.spi.pubsub.delivery.AppAnswer;
+import io.layotto.runtime.pubsub.PubSubApi;
+import io.layotto.runtime.pubsub.PubSubServices;
+import io.layotto.runtime.pubsub.SubscriptionManager;
+import io.layotto.runtime.pubsub.TopicEvent;
+import io.layotto.runtime.pubsub.TopicEventStream;
 import io.layotto.spi.BuildingBlock;
 import io.layotto.spi.state.BulkGetItem;
 import io.layotto.spi.state.Concurrency;
@@ -26,6 +38,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Dapr's {@code dapr.proto.runtime.v1.Dapr} service, so that Dapr SDKs work unchanged against the
@@ -35,22 +48,35 @@ import java.util.Set;
 public final class DaprApiService extends DaprGrpc.DaprImplBase {
 
   private static final Set<String> IMPLEMENTED = Set.of("GetState", "GetBulkState", "SaveState", "DeleteState",
-      "DeleteBulkState", "ExecuteStateTransaction", "GetMetadata");
+      "DeleteBulkState", "ExecuteStateTransaction", "GetMetadata", "PublishEvent", "BulkPublishEventAlpha1",
+      "BulkPublishEvent", "SubscribeTopicEventsAlpha1");
 
   private final LoadedComponents components;
   private final StateApi state;
   private final String runtimeVersion;
+  private final PubSubServices pubSub;
 
   public DaprApiService(LoadedComponents components, StateApi state, String runtimeVersion) {
+    this(components, state, PubSubServices.over(components), runtimeVersion);
+  }
+
+  public DaprApiService(LoadedComponents components, StateApi state, PubSubServices pubSub, String runtimeVersion) {
     this.components = components;
     this.state = state;
+    this.pubSub = pubSub;
     this.runtimeVersion = runtimeVersion;
   }
 
   /** The service with clear UNIMPLEMENTED answers for every rpc this build does not serve. */
   public static ServerServiceDefinition definition(LoadedComponents components, StateApi state,
       String runtimeVersion) {
-    return NotYetAvailable.restrict(new DaprApiService(components, state, runtimeVersion).bindService(),
+    return definition(components, state, PubSubServices.over(components), runtimeVersion);
+  }
+
+  /** As {@link #definition(LoadedComponents, StateApi, String)}, with pub/sub through {@code pubSub}. */
+  public static ServerServiceDefinition definition(LoadedComponents components, StateApi state,
+      PubSubServices pubSub, String runtimeVersion) {
+    return NotYetAvailable.restrict(new DaprApiService(components, state, pubSub, runtimeVersion).bindService(),
         IMPLEMENTED, method -> "dapr.proto.runtime.v1.Dapr/" + method
             + " is not available in this Layotto for Java build yet; the Dapr API serves "
             + IMPLEMENTED.stream().sorted().toList());
@@ -129,6 +155,110 @@ public final class DaprApiService extends DaprGrpc.DaprImplBase {
           .toList(), request.getMetadataMap());
       return Empty.getDefaultInstance();
     });
+  }
+
+  @Override
+  public void publishEvent(DaprPubsubProtos.PublishEventRequest request, StreamObserver<Empty> observer) {
+    Unary.respond(observer, "PublishEvent", () -> {
+      pubSub.publisher().publish(request.getPubsubName(), request.getTopic(), request.getData().toByteArray(),
+          request.getDataContentType(), request.getMetadataMap(), TraceHeaders.traceparent());
+      return Empty.getDefaultInstance();
+    });
+  }
+
+  @Override
+  public void bulkPublishEventAlpha1(DaprPubsubProtos.BulkPublishRequest request,
+      StreamObserver<DaprPubsubProtos.BulkPublishResponse> observer) {
+    Unary.respond(observer, "BulkPublishEventAlpha1", () -> bulkPublish(request));
+  }
+
+  @Override
+  public void bulkPublishEvent(DaprPubsubProtos.BulkPublishRequest request,
+      StreamObserver<DaprPubsubProtos.BulkPublishResponse> observer) {
+    Unary.respond(observer, "BulkPublishEvent", () -> bulkPublish(request));
+  }
+
+  private DaprPubsubProtos.BulkPublishResponse bulkPublish(DaprPubsubProtos.BulkPublishRequest request) {
+    List<PubSubApi.Entry> entries = request.getEntriesList().stream()
+        .map(e -> new PubSubApi.Entry(e.getEntryId(), e.getEvent().toByteArray(), e.getContentType(),
+            e.getMetadataMap()))
+        .toList();
+    var response = DaprPubsubProtos.BulkPublishResponse.newBuilder();
+    for (PubSubApi.FailedEntry failed : pubSub.publisher().bulkPublish(request.getPubsubName(), request.getTopic(),
+        entries, request.getMetadataMap(), TraceHeaders.traceparent())) {
+      response.addFailedEntries(DaprPubsubProtos.BulkPublishResponseFailedEntry.newBuilder()
+          .setEntryId(failed.entryId()).setError(failed.error()));
+    }
+    return response.build();
+  }
+
+  @Override
+  public StreamObserver<DaprPubsubProtos.SubscribeTopicEventsRequestAlpha1> subscribeTopicEventsAlpha1(
+      StreamObserver<DaprPubsubProtos.SubscribeTopicEventsResponseAlpha1> responses) {
+    return new TopicEventStream<>(STREAM_PROTOCOL, pubSub.subscriptions(), responses);
+  }
+
+  private static final TopicEventStream.Protocol<DaprPubsubProtos.SubscribeTopicEventsRequestAlpha1,
+      DaprPubsubProtos.SubscribeTopicEventsResponseAlpha1> STREAM_PROTOCOL = new TopicEventStream.Protocol<>() {
+        @Override
+        public SubscriptionManager.@Nullable Spec initialRequest(
+            DaprPubsubProtos.SubscribeTopicEventsRequestAlpha1 message) {
+          if (!message.hasInitialRequest()) {
+            return null;
+          }
+          var initial = message.getInitialRequest();
+          return new SubscriptionManager.Spec(initial.getPubsubName(), initial.getTopic(), initial.getMetadataMap(),
+              initial.hasDeadLetterTopic() ? initial.getDeadLetterTopic()
+                  : initial.getMetadataMap().get(SubscriptionManager.DEAD_LETTER_TOPIC));
+        }
+
+        @Override
+        public @Nullable String processedId(DaprPubsubProtos.SubscribeTopicEventsRequestAlpha1 message) {
+          return message.hasEventProcessed() ? message.getEventProcessed().getId() : null;
+        }
+
+        @Override
+        public AppAnswer processedAnswer(DaprPubsubProtos.SubscribeTopicEventsRequestAlpha1 message) {
+          var processed = message.getEventProcessed();
+          return processed.hasStatus() ? AppAnswers.ofStatusNumber(processed.getStatus().getStatusValue())
+              : AppAnswer.RETRY;
+        }
+
+        @Override
+        public DaprPubsubProtos.SubscribeTopicEventsResponseAlpha1 initialResponse() {
+          return DaprPubsubProtos.SubscribeTopicEventsResponseAlpha1.newBuilder()
+              .setInitialResponse(DaprPubsubProtos.SubscribeTopicEventsResponseInitialAlpha1.getDefaultInstance())
+              .build();
+        }
+
+        @Override
+        public DaprPubsubProtos.SubscribeTopicEventsResponseAlpha1 eventMessage(TopicEvent event) {
+          return DaprPubsubProtos.SubscribeTopicEventsResponseAlpha1.newBuilder()
+              .setEventMessage(topicEventRequest(event, "")).build();
+        }
+
+        @Override
+        public String rpc() {
+          return "SubscribeTopicEventsAlpha1";
+        }
+      };
+
+  /** Dapr's {@code TopicEventRequest}; extensions go into the {@code extensions} struct. */
+  public static DaprAppCallbackProtos.TopicEventRequest topicEventRequest(TopicEvent event, String path) {
+    Struct.Builder extensions = Struct.newBuilder();
+    event.extensions().forEach((k, v) -> extensions.putFields(k, Value.newBuilder().setStringValue(v).build()));
+    return DaprAppCallbackProtos.TopicEventRequest.newBuilder()
+        .setId(event.id())
+        .setSource(event.source())
+        .setType(event.type())
+        .setSpecVersion(event.specVersion())
+        .setDataContentType(event.dataContentType())
+        .setData(ByteString.copyFrom(event.data()))
+        .setTopic(event.topic())
+        .setPubsubName(event.pubsubName())
+        .setPath(path)
+        .setExtensions(extensions)
+        .build();
   }
 
   @Override

@@ -7,8 +7,15 @@ import io.grpc.stub.StreamObserver;
 import io.layotto.runtime.component.LoadedComponents;
 import io.layotto.runtime.grpc.ApiErrors;
 import io.layotto.runtime.grpc.NotYetAvailable;
+import io.layotto.runtime.grpc.TraceHeaders;
 import io.layotto.runtime.grpc.Unary;
 import io.layotto.runtime.grpc.state.StateApi;
+import io.layotto.runtime.pubsub.AppAnswers;
+import io.layotto.spi.pubsub.delivery.AppAnswer;
+import io.layotto.runtime.pubsub.PubSubServices;
+import io.layotto.runtime.pubsub.SubscriptionManager;
+import io.layotto.runtime.pubsub.TopicEvent;
+import io.layotto.runtime.pubsub.TopicEventStream;
 import io.layotto.spi.state.BulkGetItem;
 import io.layotto.spi.state.Concurrency;
 import io.layotto.spi.state.Consistency;
@@ -19,6 +26,8 @@ import io.layotto.spi.state.StateOptions;
 import io.layotto.spi.state.StateValue;
 import java.util.Map;
 import java.util.Set;
+import org.jspecify.annotations.Nullable;
+import spec.proto.runtime.v1.AppCallbackProto;
 import spec.proto.runtime.v1.RuntimeGrpc;
 import spec.proto.runtime.v1.RuntimeProto;
 
@@ -30,7 +39,7 @@ import spec.proto.runtime.v1.RuntimeProto;
 public final class LayottoRuntimeService extends RuntimeGrpc.RuntimeImplBase {
 
   private static final Set<String> IMPLEMENTED = Set.of("SayHello", "GetState", "GetBulkState", "SaveState",
-      "DeleteState", "DeleteBulkState", "ExecuteStateTransaction");
+      "DeleteState", "DeleteBulkState", "ExecuteStateTransaction", "PublishEvent", "SubscribeTopicEvents");
 
   /** The building block each not-yet-served rpc belongs to, for the UNIMPLEMENTED message. */
   private static final Map<String, String> BUILDING_BLOCKS = Map.ofEntries(
@@ -43,8 +52,6 @@ public final class LayottoRuntimeService extends RuntimeGrpc.RuntimeImplBase {
       Map.entry("Unlock", "lock"),
       Map.entry("LockKeepAlive", "lock"),
       Map.entry("GetNextId", "sequencer"),
-      Map.entry("PublishEvent", "pub/sub"),
-      Map.entry("SubscribeTopicEvents", "pub/sub"),
       Map.entry("GetFile", "file"),
       Map.entry("PutFile", "file"),
       Map.entry("ListFile", "file"),
@@ -56,16 +63,101 @@ public final class LayottoRuntimeService extends RuntimeGrpc.RuntimeImplBase {
 
   private final LoadedComponents components;
   private final StateApi state;
+  private final PubSubServices pubSub;
 
   public LayottoRuntimeService(LoadedComponents components, StateApi state) {
+    this(components, state, PubSubServices.over(components));
+  }
+
+  public LayottoRuntimeService(LoadedComponents components, StateApi state, PubSubServices pubSub) {
     this.components = components;
     this.state = state;
+    this.pubSub = pubSub;
   }
 
   /** The service with UNIMPLEMENTED answers naming the building block for every rpc not served yet. */
   public static ServerServiceDefinition definition(LoadedComponents components, StateApi state) {
-    return NotYetAvailable.restrict(new LayottoRuntimeService(components, state).bindService(), IMPLEMENTED,
+    return definition(components, state, PubSubServices.over(components));
+  }
+
+  /** As {@link #definition(LoadedComponents, StateApi)}, publishing and subscribing through {@code pubSub}. */
+  public static ServerServiceDefinition definition(LoadedComponents components, StateApi state,
+      PubSubServices pubSub) {
+    return NotYetAvailable.restrict(new LayottoRuntimeService(components, state, pubSub).bindService(), IMPLEMENTED,
         LayottoRuntimeService::notAvailableMessage);
+  }
+
+  @Override
+  public void publishEvent(RuntimeProto.PublishEventRequest request, StreamObserver<Empty> observer) {
+    Unary.respond(observer, "PublishEvent", () -> {
+      pubSub.publisher().publish(request.getPubsubName(), request.getTopic(), request.getData().toByteArray(),
+          request.getDataContentType(), request.getMetadataMap(), TraceHeaders.traceparent());
+      return Empty.getDefaultInstance();
+    });
+  }
+
+  @Override
+  public StreamObserver<RuntimeProto.SubscribeTopicEventsRequest> subscribeTopicEvents(
+      StreamObserver<RuntimeProto.SubscribeTopicEventsResponse> responses) {
+    return new TopicEventStream<>(STREAM_PROTOCOL, pubSub.subscriptions(), responses);
+  }
+
+  private static final TopicEventStream.Protocol<RuntimeProto.SubscribeTopicEventsRequest,
+      RuntimeProto.SubscribeTopicEventsResponse> STREAM_PROTOCOL = new TopicEventStream.Protocol<>() {
+        @Override
+        public SubscriptionManager.@Nullable Spec initialRequest(RuntimeProto.SubscribeTopicEventsRequest message) {
+          if (!message.hasInitialRequest()) {
+            return null;
+          }
+          var initial = message.getInitialRequest();
+          return new SubscriptionManager.Spec(initial.getPubsubName(), initial.getTopic(), initial.getMetadataMap(),
+              initial.hasDeadLetterTopic() ? initial.getDeadLetterTopic()
+                  : initial.getMetadataMap().get(SubscriptionManager.DEAD_LETTER_TOPIC));
+        }
+
+        @Override
+        public @Nullable String processedId(RuntimeProto.SubscribeTopicEventsRequest message) {
+          return message.hasEventProcessed() ? message.getEventProcessed().getId() : null;
+        }
+
+        @Override
+        public AppAnswer processedAnswer(RuntimeProto.SubscribeTopicEventsRequest message) {
+          var processed = message.getEventProcessed();
+          return processed.hasStatus() ? AppAnswers.ofStatusNumber(processed.getStatus().getStatusValue())
+              : AppAnswer.RETRY;
+        }
+
+        @Override
+        public RuntimeProto.SubscribeTopicEventsResponse initialResponse() {
+          return RuntimeProto.SubscribeTopicEventsResponse.newBuilder()
+              .setInitialResponse(RuntimeProto.SubscribeTopicEventsResponseInitial.getDefaultInstance()).build();
+        }
+
+        @Override
+        public RuntimeProto.SubscribeTopicEventsResponse eventMessage(TopicEvent event) {
+          return RuntimeProto.SubscribeTopicEventsResponse.newBuilder().setEventMessage(topicEventRequest(event))
+              .build();
+        }
+
+        @Override
+        public String rpc() {
+          return "SubscribeTopicEvents";
+        }
+      };
+
+  /** Layotto's {@code TopicEventRequest} for an event; extensions travel as metadata. */
+  public static AppCallbackProto.TopicEventRequest topicEventRequest(TopicEvent event) {
+    return AppCallbackProto.TopicEventRequest.newBuilder()
+        .setId(event.id())
+        .setSource(event.source())
+        .setType(event.type())
+        .setSpecVersion(event.specVersion())
+        .setDataContentType(event.dataContentType())
+        .setData(ByteString.copyFrom(event.data()))
+        .setTopic(event.topic())
+        .setPubsubName(event.pubsubName())
+        .putAllMetadata(event.extensions())
+        .build();
   }
 
   static String notAvailableMessage(String method) {

@@ -1,0 +1,204 @@
+package io.layotto.runtime.pubsub;
+
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
+import io.grpc.stub.StreamObserver;
+import io.layotto.runtime.grpc.ApiErrors;
+import io.layotto.spi.pubsub.delivery.AppAnswer;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One streaming subscription ({@code SubscribeTopicEvents} of Layotto, {@code SubscribeTopicEventsAlpha1}
+ * of Dapr): the first client message subscribes, then each event goes out as an event message and
+ * waits for the client's processed message with the same id. When the stream ends, the events not
+ * yet answered stay unacked and the broker delivers them again (e.g. to the next stream).
+ *
+ * @param <Q> the client's message type
+ * @param <R> the server's message type
+ */
+public final class TopicEventStream<Q, R> implements StreamObserver<Q> {
+
+  private static final Logger log = LoggerFactory.getLogger(TopicEventStream.class);
+
+  /** How one API's messages look. */
+  public interface Protocol<Q, R> {
+    /** The subscription a client message asks for, or null when it is not an initial request. */
+    SubscriptionManager.@Nullable Spec initialRequest(Q message);
+
+    /** The answered event id, or null when the message is not an event_processed. */
+    @Nullable String processedId(Q message);
+
+    /** The answer of an event_processed (unknown or missing status numbers are RETRY). */
+    AppAnswer processedAnswer(Q message);
+
+    R initialResponse();
+
+    R eventMessage(TopicEvent event);
+
+    /** The rpc name for messages. */
+    String rpc();
+  }
+
+  private final Protocol<Q, R> protocol;
+  private final SubscriptionManager manager;
+  private final StreamObserver<R> responses;
+  private final Map<String, Deque<CompletableFuture<AppAnswer>>> pending = new HashMap<>();
+  private SubscriptionManager.@Nullable Handle subscription;
+  private SubscriptionManager.@Nullable Spec initialSpec;
+  private boolean ended;
+
+  public TopicEventStream(Protocol<Q, R> protocol, SubscriptionManager manager, StreamObserver<R> responses) {
+    this.protocol = protocol;
+    this.manager = manager;
+    this.responses = responses;
+  }
+
+  @Override
+  public void onNext(Q message) {
+    SubscriptionManager.Spec initial = protocol.initialRequest(message);
+    if (initial != null) {
+      synchronized (this) {
+        if (ended) {
+          return;
+        }
+        SubscriptionManager.Spec first = initialSpec;
+        if (first != null) {
+          fail(ApiErrors.invalidArgument(protocol.rpc() + ": duplicate initial request received; this stream is "
+              + "already subscribed to topic " + first.topic() + " in pubsub " + first.pubsubName()
+              + " (open another stream for another topic)"));
+          return;
+        }
+        initialSpec = initial;
+      }
+      subscribe(initial);
+      return;
+    }
+    String id = protocol.processedId(message);
+    synchronized (this) {
+      if (ended) {
+        return;
+      }
+      if (initialSpec == null) {
+        fail(ApiErrors.invalidArgument(protocol.rpc() + ": initial request is required as the first message"));
+        return;
+      }
+      if (id == null) {
+        fail(ApiErrors.invalidArgument(protocol.rpc() + ": a message carries neither initial_request nor "
+            + "event_processed"));
+        return;
+      }
+    }
+    CompletableFuture<AppAnswer> waiting = null;
+    synchronized (this) {
+      Deque<CompletableFuture<AppAnswer>> queue = pending.get(id);
+      if (queue != null) {
+        waiting = queue.poll();
+        if (queue.isEmpty()) {
+          pending.remove(id);
+        }
+      }
+    }
+    if (waiting == null) {
+      log.debug("{}: event_processed for unknown or already answered event id '{}' ignored", protocol.rpc(), id);
+    } else {
+      waiting.complete(protocol.processedAnswer(message));
+    }
+  }
+
+  private void subscribe(SubscriptionManager.Spec spec) {
+    SubscriptionManager.Handle handle;
+    try {
+      manager.check(spec);
+      synchronized (this) {
+        // the initial response goes out before any event can
+        responses.onNext(protocol.initialResponse());
+      }
+      handle = manager.subscribe(spec, this::deliver);
+    } catch (StatusRuntimeException e) {
+      fail(e);
+      return;
+    } catch (RuntimeException e) {
+      fail(ApiErrors.toStatus(e, protocol.rpc()));
+      return;
+    }
+    synchronized (this) {
+      if (!ended) {
+        subscription = handle;
+        return;
+      }
+    }
+    handle.close();
+  }
+
+  private CompletionStage<AppAnswer> deliver(TopicEvent event) {
+    CompletableFuture<AppAnswer> answer = new CompletableFuture<>();
+    synchronized (this) {
+      if (ended) {
+        answer.completeExceptionally(new IllegalStateException("stream ended"));
+        return answer;
+      }
+      pending.computeIfAbsent(event.id(), k -> new ArrayDeque<>()).add(answer);
+      try {
+        responses.onNext(protocol.eventMessage(event));
+      } catch (RuntimeException e) {
+        answer.completeExceptionally(e);
+      }
+    }
+    return answer;
+  }
+
+  @Override
+  public void onError(Throwable t) {
+    end(null);
+  }
+
+  @Override
+  public void onCompleted() {
+    end(Status.OK.asRuntimeException());
+  }
+
+  private void fail(StatusRuntimeException status) {
+    end(status);
+  }
+
+  /** Ends the stream once: unsubscribes, fails unanswered events (they are redelivered), closes the call. */
+  private void end(@Nullable StatusRuntimeException close) {
+    SubscriptionManager.Handle handle;
+    List<CompletableFuture<AppAnswer>> unanswered = new ArrayList<>();
+    synchronized (this) {
+      if (ended) {
+        return;
+      }
+      ended = true;
+      handle = subscription;
+      pending.values().forEach(unanswered::addAll);
+      pending.clear();
+      if (close != null) {
+        try {
+          if (close.getStatus().isOk()) {
+            responses.onCompleted();
+          } else {
+            responses.onError(close);
+          }
+        } catch (RuntimeException e) {
+          log.debug("{}: closing the stream failed", protocol.rpc(), e);
+        }
+      }
+    }
+    if (handle != null) {
+      handle.close();
+    }
+    IllegalStateException ended = new IllegalStateException("stream ended before the event was answered");
+    unanswered.forEach(f -> f.completeExceptionally(ended));
+  }
+}

@@ -1,0 +1,188 @@
+package io.layotto.runtime.pubsub;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.Base64;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class CloudEventsTest {
+
+  private static final ObjectMapper JSON = new ObjectMapper();
+  private static final Instant NOW = Instant.parse("2026-01-02T03:04:05Z");
+  private final CloudEvents events = new CloudEvents(Clock.fixed(NOW, ZoneOffset.UTC));
+
+  private JsonNode envelope(String data, String contentType, Map<String, String> metadata, String traceparent) {
+    return envelope(data.getBytes(StandardCharsets.UTF_8), contentType, metadata, traceparent, false);
+  }
+
+  private JsonNode envelope(byte[] data, String contentType, Map<String, String> metadata, String traceparent,
+      boolean nativeTtl) {
+    try {
+      return JSON.readTree(events.envelope(new CloudEvents.Publication("ps", "orders", data, contentType, metadata,
+          "shop", traceparent, nativeTtl)));
+    } catch (java.io.IOException e) {
+      throw new AssertionError(e);
+    }
+  }
+
+  @Test
+  void jsonDataIsEmbeddedAsJsonWithDaprDefaults() {
+    JsonNode e = envelope("{\"a\":1}", "application/json", Map.of(), null);
+
+    assertThat(e.get("id").asText()).hasSize(36);
+    assertThat(e.get("source").asText()).isEqualTo("shop");
+    assertThat(e.get("type").asText()).isEqualTo("com.dapr.event.sent");
+    assertThat(e.get("specversion").asText()).isEqualTo("1.0");
+    assertThat(e.get("datacontenttype").asText()).isEqualTo("application/json");
+    assertThat(e.get("data").get("a").asInt()).isEqualTo(1);
+    assertThat(e.get("topic").asText()).isEqualTo("orders");
+    assertThat(e.get("pubsubname").asText()).isEqualTo("ps");
+    assertThat(e.has("traceparent")).isFalse();
+    assertThat(e.has("expiration")).isFalse();
+  }
+
+  @Test
+  void invalidJsonUnderJsonContentTypeTravelsAsString() {
+    assertThat(envelope("not json", "application/json; charset=utf-8", Map.of(), null).get("data").asText())
+        .isEqualTo("not json");
+  }
+
+  @Test
+  void textDefaultsToTextPlainAndBinaryGoesToDataBase64() {
+    JsonNode text = envelope("hello", "", Map.of(), null);
+    assertThat(text.get("datacontenttype").asText()).isEqualTo("text/plain");
+    assertThat(text.get("data").asText()).isEqualTo("hello");
+
+    byte[] bytes = {0, (byte) 0xff, 1, 2};
+    JsonNode binary = envelope(bytes, "application/octet-stream", Map.of(), null, false);
+    assertThat(binary.has("data")).isFalse();
+    assertThat(Base64.getDecoder().decode(binary.get("data_base64").asText())).isEqualTo(bytes);
+  }
+
+  @Test
+  void cloudEventInputPassesThroughWithTopicAndPubsubSet() {
+    JsonNode e = envelope("{\"id\":\"my-id\",\"source\":\"s\",\"type\":\"t\",\"specversion\":\"1.0\","
+        + "\"data\":\"x\",\"topic\":\"other\",\"custom\":\"c\"}", "application/cloudevents+json", Map.of(), null);
+
+    assertThat(e.get("id").asText()).isEqualTo("my-id");
+    assertThat(e.get("source").asText()).isEqualTo("s");
+    assertThat(e.get("type").asText()).isEqualTo("t");
+    assertThat(e.get("topic").asText()).isEqualTo("orders");
+    assertThat(e.get("pubsubname").asText()).isEqualTo("ps");
+    assertThat(e.get("custom").asText()).isEqualTo("c");
+  }
+
+  @Test
+  void cloudEventInputGetsMissingAttributes() {
+    JsonNode e = envelope("{\"data\":1}", "Application/CloudEvents+JSON; charset=utf-8", Map.of(), null);
+
+    assertThat(e.get("id").asText()).isNotEmpty();
+    assertThat(e.get("source").asText()).isEqualTo("shop");
+    assertThat(e.get("type").asText()).isEqualTo("com.dapr.event.sent");
+    assertThat(e.get("specversion").asText()).isEqualTo("1.0");
+  }
+
+  @Test
+  void malformedCloudEventIsRejected() {
+    assertThatThrownBy(() -> envelope("[1]", "application/cloudevents+json", Map.of(), null))
+        .isInstanceOf(CloudEvents.EnvelopeException.class).hasMessageContaining("cannot create cloudevent");
+    assertThatThrownBy(() -> envelope("{", "application/cloudevents+json", Map.of(), null))
+        .isInstanceOf(CloudEvents.EnvelopeException.class).hasMessageContaining("not valid JSON");
+  }
+
+  @Test
+  void rawPayloadIsSentUntouched() {
+    byte[] data = {1, 2, 3};
+    assertThat(events.envelope(new CloudEvents.Publication("ps", "t", data, "application/json",
+        Map.of("rawPayload", "true"), "shop", "00-trace", false))).isEqualTo(data);
+  }
+
+  @Test
+  void traceparentIsCarried() {
+    JsonNode e = envelope("x", "text/plain", Map.of(), "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01");
+
+    assertThat(e.get("traceparent").asText()).isEqualTo("00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01");
+    assertThat(e.get("traceid").asText()).isEqualTo(e.get("traceparent").asText());
+  }
+
+  @Test
+  void ttlBecomesExpirationUnlessTheBrokerExpiresItself() {
+    assertThat(envelope("x", "text/plain", Map.of("ttlInSeconds", "60"), null).get("expiration").asText())
+        .isEqualTo("2026-01-02T03:05:05Z");
+    assertThat(envelope("x".getBytes(), "text/plain", Map.of("ttlInSeconds", "60"), null, true).has("expiration"))
+        .isFalse();
+  }
+
+  @Test
+  void readGivesTheAppTheEventFields() {
+    byte[] payload = events.envelope(new CloudEvents.Publication("ps", "orders",
+        "{\"a\":1}".getBytes(StandardCharsets.UTF_8), "application/json", Map.of(), "shop", "00-tp", false));
+    String id = JSON.valueToTree(readTree(payload)).get("id").asText();
+
+    TopicEvent event = events.read(payload, "ps", "orders", false, "fallback");
+
+    assertThat(event.id()).isEqualTo(id);
+    assertThat(event.source()).isEqualTo("shop");
+    assertThat(event.type()).isEqualTo("com.dapr.event.sent");
+    assertThat(event.specVersion()).isEqualTo("1.0");
+    assertThat(event.dataContentType()).isEqualTo("application/json");
+    assertThat(new String(event.data(), StandardCharsets.UTF_8)).isEqualTo("{\"a\":1}");
+    assertThat(event.extensions()).containsEntry("traceparent", "00-tp").containsEntry("topic", "orders")
+        .containsEntry("pubsubname", "ps");
+    assertThat(event.expired()).isFalse();
+  }
+
+  @Test
+  void readDecodesBase64AndText() {
+    byte[] bytes = {0, (byte) 0x80, 7};
+    byte[] binary = events.envelope(new CloudEvents.Publication("ps", "t", bytes, "application/octet-stream",
+        Map.of(), "shop", null, false));
+    assertThat(events.read(binary, "ps", "t", false, "f").data()).isEqualTo(bytes);
+
+    byte[] text = events.envelope(new CloudEvents.Publication("ps", "t", "héllo".getBytes(StandardCharsets.UTF_8),
+        "text/plain", Map.of(), "shop", null, false));
+    assertThat(new String(events.read(text, "ps", "t", false, "f").data(), StandardCharsets.UTF_8)).isEqualTo("héllo");
+  }
+
+  @Test
+  void rawPayloadsAreWrappedIntoAnEvent() {
+    byte[] raw = "plain bytes".getBytes(StandardCharsets.UTF_8);
+
+    TopicEvent event = events.read(raw, "ps", "t", false, "msg-7");
+    assertThat(event.id()).isEqualTo("msg-7");
+    assertThat(event.data()).isEqualTo(raw);
+    assertThat(event.dataContentType()).isEqualTo("application/octet-stream");
+    assertThat(event.topic()).isEqualTo("t");
+    assertThat(event.pubsubName()).isEqualTo("ps");
+
+    byte[] cloudEvent = events.envelope(new CloudEvents.Publication("ps", "t", raw, "text/plain", Map.of(), "a",
+        null, false));
+    assertThat(events.read(cloudEvent, "ps", "t", true, "m").data()).isEqualTo(cloudEvent);
+  }
+
+  @Test
+  void expirationInThePastMarksTheEventExpired() {
+    CloudEvents earlier = new CloudEvents(Clock.fixed(NOW.minusSeconds(120), ZoneOffset.UTC));
+    byte[] payload = earlier.envelope(new CloudEvents.Publication("ps", "t", "x".getBytes(), "text/plain",
+        Map.of("ttlInSeconds", "60"), "a", null, false));
+
+    assertThat(events.read(payload, "ps", "t", false, "f").expired()).isTrue();
+    assertThat(earlier.read(payload, "ps", "t", false, "f").expired()).isFalse();
+  }
+
+  private static JsonNode readTree(byte[] payload) {
+    try {
+      return JSON.readTree(payload);
+    } catch (java.io.IOException e) {
+      throw new AssertionError(e);
+    }
+  }
+}
