@@ -13,11 +13,12 @@ import java.util.Map;
  * with the {@code actuator_filter} stream filter), so the tests exercise the same reader users feed
  * their existing Layotto files to.
  */
-public record SidecarConfig(String appId, Map<String, String> hellos, Map<String, StoreSpec> stateStores) {
+public record SidecarConfig(String appId, int appCallbackPort, Map<String, String> hellos,
+    Map<String, Map<String, StoreSpec>> sections) {
 
   private static final ObjectMapper JSON = new ObjectMapper();
 
-  /** One {@code state} entry: the factory type and its metadata. */
+  /** One component entry of a {@code grpc_config} section: the factory type and its metadata. */
   public record StoreSpec(String type, Map<String, String> metadata) {
     public StoreSpec {
       metadata = Map.copyOf(metadata);
@@ -26,12 +27,32 @@ public record SidecarConfig(String appId, Map<String, String> hellos, Map<String
 
   public SidecarConfig {
     hellos = unmodifiableCopy(hellos);
-    stateStores = unmodifiableCopy(stateStores);
+    Map<String, Map<String, StoreSpec>> copy = new LinkedHashMap<>();
+    sections.forEach((section, components) -> copy.put(section, unmodifiableCopy(components)));
+    sections = java.util.Collections.unmodifiableMap(copy);
   }
 
-  /** App {@code e2e-app}, the {@code helloworld} greeter, no stores yet. */
+  /** App {@code e2e-app}, the {@code helloworld} greeter, no components and no callback yet. */
   public static SidecarConfig defaults() {
-    return new SidecarConfig("e2e-app", Map.of("helloworld", "greeting"), Map.of());
+    return new SidecarConfig("e2e-app", 0, Map.of("helloworld", "greeting"), Map.of());
+  }
+
+  /** The {@code state} section. */
+  public Map<String, StoreSpec> stateStores() {
+    return sections.getOrDefault("state", Map.of());
+  }
+
+  public SidecarConfig withAppId(String id) {
+    return new SidecarConfig(id, appCallbackPort, hellos, sections);
+  }
+
+  /** {@code app.grpc_callback_port}: the port of the app's callback server (0 = none). */
+  public SidecarConfig withAppCallbackPort(int port) {
+    return new SidecarConfig(appId, port, hellos, sections);
+  }
+
+  public SidecarConfig withPubSub(String name, String type, Map<String, String> metadata) {
+    return withComponent("pub_subs", name, type, metadata);
   }
 
   public SidecarConfig withInMemoryStore(String name) {
@@ -43,9 +64,16 @@ public record SidecarConfig(String appId, Map<String, String> hellos, Map<String
   }
 
   public SidecarConfig withStateStore(String name, String type, Map<String, String> metadata) {
-    Map<String, StoreSpec> stores = new LinkedHashMap<>(stateStores);
-    stores.put(name, new StoreSpec(type, metadata));
-    return new SidecarConfig(appId, hellos, stores);
+    return withComponent("state", name, type, metadata);
+  }
+
+  /** Adds a component to a {@code grpc_config} section ({@code state}, {@code pub_subs}, {@code lock}, ...). */
+  public SidecarConfig withComponent(String section, String name, String type, Map<String, String> metadata) {
+    Map<String, Map<String, StoreSpec>> copy = new LinkedHashMap<>(sections);
+    Map<String, StoreSpec> components = new LinkedHashMap<>(copy.getOrDefault(section, Map.of()));
+    components.put(name, new StoreSpec(type, metadata));
+    copy.put(section, components);
+    return new SidecarConfig(appId, appCallbackPort, hellos, copy);
   }
 
   /** The config file text for these listener ports. */
@@ -77,14 +105,19 @@ public record SidecarConfig(String appId, Map<String, String> hellos, Map<String
     ObjectNode grpcConfig = filterConfig.putObject("grpc_config");
     ObjectNode hellosNode = grpcConfig.putObject("hellos");
     hellos.forEach((name, greeting) -> hellosNode.putObject(name).put("type", "helloworld").put("hello", greeting));
-    ObjectNode state = grpcConfig.putObject("state");
-    stateStores.forEach((name, spec) -> {
-      ObjectNode store = state.putObject(name);
-      store.put("type", spec.type());
-      ObjectNode metadata = store.putObject("metadata");
-      spec.metadata().forEach(metadata::put);
+    sections.forEach((section, components) -> {
+      ObjectNode sectionNode = grpcConfig.putObject(section);
+      components.forEach((name, spec) -> {
+        ObjectNode component = sectionNode.putObject(name);
+        component.put("type", spec.type());
+        ObjectNode metadata = component.putObject("metadata");
+        spec.metadata().forEach(metadata::put);
+      });
     });
-    grpcConfig.putObject("app").put("app_id", appId);
+    ObjectNode app = grpcConfig.putObject("app").put("app_id", appId);
+    if (appCallbackPort > 0) {
+      app.put("grpc_callback_port", appCallbackPort);
+    }
   }
 
   private static void actuatorListener(ObjectNode listener, int port) {
