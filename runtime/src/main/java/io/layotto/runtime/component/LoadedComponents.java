@@ -1,5 +1,6 @@
 package io.layotto.runtime.component;
 
+import io.layotto.runtime.pubsub.DeliveryShutdown;
 import io.layotto.runtime.pubsub.PubSubOptions;
 import io.layotto.spi.Component;
 import io.layotto.spi.pubsub.PubSub;
@@ -25,6 +26,7 @@ public final class LoadedComponents implements AutoCloseable {
   private final List<ComponentInfo> infos;
   private final Map<String, PubSub> pubSubs;
   private final Map<String, PubSubOptions> pubSubOptions;
+  private final DeliveryShutdown deliveries = new DeliveryShutdown();
 
   /**
    * @param stateKeyPrefixes per state store, the raw runtime-level {@code keyPrefix} metadata value
@@ -89,6 +91,11 @@ public final class LoadedComponents implements AutoCloseable {
     return options;
   }
 
+  /** The pub/sub deliveries made over these components, stopped together before they close. */
+  public DeliveryShutdown deliveries() {
+    return deliveries;
+  }
+
   /** Greeting per {@code hellos} component name, for {@code SayHello}. */
   public Map<String, String> hellos() {
     return hellos;
@@ -109,9 +116,10 @@ public final class LoadedComponents implements AutoCloseable {
     return Collections.unmodifiableMap(all);
   }
 
-  /** Closes every component in reverse start-up order; never throws. */
+  /** Stops pub/sub delivery, then closes every component in reverse start-up order; never throws. */
   @Override
   public void close() {
+    deliveries.stop(); // no subscription may ack on a closed connection
     List<Component> reversed = new ArrayList<>(stateStores.values());
     reversed.addAll(pubSubs.values());
     Collections.reverse(reversed);
