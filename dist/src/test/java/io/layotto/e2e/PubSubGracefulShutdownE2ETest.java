@@ -82,6 +82,15 @@ class PubSubGracefulShutdownE2ETest {
     assertThat(status.getDescription()).isEqualTo("sidecar shutting down; resubscribe");
   }
 
+  /** No error, exception or failed ack logged from SIGTERM on. */
+  private static void assertQuietShutdown(SidecarProcess sidecar) {
+    String logs = sidecar.logs();
+    int from = logs.indexOf("shutting down");
+    assertThat(from).as("shutdown logged\n%s", logs).isNotNegative();
+    assertThat(logs.substring(from)).doesNotContain("ERROR").doesNotContain("Exception")
+        .doesNotContain("failed").contains("stopped");
+  }
+
   @Test
   void sigtermWithConnectedIdleStreamsExitsFarBelowTheDrainTimeout() throws Exception {
     String topic = topic();
@@ -102,6 +111,9 @@ class PubSubGracefulShutdownE2ETest {
             .isLessThan(Duration.ofSeconds(10));
         assertShuttingDown(layotto.awaitEnd());
         assertShuttingDown(dapr.awaitEnd());
+        assertQuietShutdown(sidecar);
+        System.out.printf("SIGTERM to exit with two idle streams (drain timeout %s): %d ms%n", LONG_DRAIN,
+            took.toMillis());
       } finally {
         GrpcClients.close(channel);
       }
@@ -129,6 +141,7 @@ class PubSubGracefulShutdownE2ETest {
             .isLessThan(Duration.ofSeconds(15));
         assertShuttingDown(stream.awaitEnd());
         assertThat(sidecar.logs()).contains("1 pub/sub deliveries still unanswered");
+        assertQuietShutdown(sidecar);
       } finally {
         GrpcClients.close(channel);
       }
@@ -181,6 +194,7 @@ class PubSubGracefulShutdownE2ETest {
         long start = System.nanoTime();
         assertThat(sidecar.awaitExit(SidecarProcess.STOP_TIMEOUT)).as("exit code\n%s", sidecar.logs()).isZero();
         assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(10));
+        assertQuietShutdown(sidecar);
       }
 
       // acked during the drain: the next sidecar of the same group does not get it again
