@@ -47,6 +47,8 @@ public final class SubscriptionManager implements AutoCloseable {
 
   /** Subscription metadata key naming the dead-letter topic (Dapr's spelling). */
   public static final String DEAD_LETTER_TOPIC = "deadLetterTopic";
+  /** How long a second close waits for the first (component close is bounded by its own timeouts). */
+  private static final java.time.Duration UNSUBSCRIBE_WAIT = java.time.Duration.ofSeconds(15);
 
   private final LoadedComponents components;
   private final CloudEvents cloudEvents;
@@ -165,6 +167,11 @@ public final class SubscriptionManager implements AutoCloseable {
   void stopIntake() {
     draining = true;
     timers.freeze();
+    // a subscription with nothing in flight stops fetching from the broker now; the others once
+    // their last answer is in
+    for (Active a : active) {
+      a.closeWhenIdle();
+    }
   }
 
   /** True once shutdown began: no new subscription, no new message to the app. */
@@ -232,6 +239,10 @@ public final class SubscriptionManager implements AutoCloseable {
     private final boolean raw;
     private volatile @Nullable Subscription subscription;
     private volatile boolean closed;
+    /** Attempts of this subscription awaiting the app's answer. */
+    private final java.util.concurrent.atomic.AtomicInteger attempts = new java.util.concurrent.atomic.AtomicInteger();
+    /** Completed once the component subscription is closed. */
+    private final CompletableFuture<Void> unsubscribed = new CompletableFuture<>();
 
     Active(Spec spec, DeliveryOptions options, EventSink sink, PubSub pubSub) {
       this.spec = spec;
@@ -280,6 +291,7 @@ public final class SubscriptionManager implements AutoCloseable {
       }
       CompletableFuture<AppAnswer> answer = new CompletableFuture<>();
       inFlight.add(answer);
+      attempts.incrementAndGet();
       CompletionStage<AppAnswer> stage;
       try {
         stage = sink.deliver(event);
@@ -288,36 +300,64 @@ public final class SubscriptionManager implements AutoCloseable {
       }
       stage.whenComplete((value, error) -> {
         inFlight.remove(answer);
+        attempts.decrementAndGet();
         if (error != null && stopped) {
           // failed because delivery stopped (stream ended, call cancelled): not the app's answer,
           // so neither retried nor dead-lettered; it stays unacked
           return;
         }
+        // completing runs the policy and the component's ack (or nack) before this returns
         if (error != null) {
           answer.completeExceptionally(error);
         } else {
           answer.complete(value);
         }
+        if (draining) {
+          closeWhenIdle();
+        }
       });
       return answer;
     }
 
+    /** While draining: closes the component subscription (off the calling thread) once nothing is in flight. */
+    void closeWhenIdle() {
+      if (!closed && attempts.get() == 0) {
+        Thread.ofVirtual().name("layotto-pubsub-unsubscribe").start(this::close);
+      }
+    }
+
+    /** Closes the component subscription; a second caller waits (bounded) until the first one has. */
     @Override
     public void close() {
-      if (closed) {
-        return;
-      }
-      closed = true;
-      active.remove(this);
-      Subscription s = subscription;
-      if (s != null) {
-        try {
-          s.close();
-        } catch (RuntimeException e) {
-          log.warn("closing the subscription to topic '{}' of pubsub '{}' failed", spec.topic(), spec.pubsubName(), e);
+      synchronized (this) {
+        if (closed) {
+          awaitUnsubscribed();
+          return;
         }
+        closed = true;
       }
-      log.info("unsubscribed from topic '{}' of pubsub '{}'", spec.topic(), spec.pubsubName());
+      Subscription s = subscription;
+      try {
+        if (s != null) {
+          s.close();
+        }
+        log.info("unsubscribed from topic '{}' of pubsub '{}'", spec.topic(), spec.pubsubName());
+      } catch (RuntimeException e) {
+        log.warn("closing the subscription to topic '{}' of pubsub '{}' failed", spec.topic(), spec.pubsubName(), e);
+      } finally {
+        active.remove(this); // only now, so the manager's close() waits for a close in progress
+        unsubscribed.complete(null);
+      }
+    }
+
+    private void awaitUnsubscribed() {
+      try {
+        unsubscribed.get(UNSUBSCRIBE_WAIT.toMillis(), TimeUnit.MILLISECONDS);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      } catch (ExecutionException | TimeoutException e) {
+        log.debug("topic '{}' of pubsub '{}': still unsubscribing", spec.topic(), spec.pubsubName());
+      }
     }
   }
 

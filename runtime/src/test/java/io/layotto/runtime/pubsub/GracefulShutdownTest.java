@@ -109,6 +109,8 @@ class GracefulShutdownTest {
     start(Duration.ofSeconds(30), "");
     Subscriber s = new Subscriber();
     s.subscribe(topic, Map.of());
+    Subscriber idle = new Subscriber();
+    idle.subscribe("idle-" + topic, Map.of());
     publish("first");
     var e = s.events.poll(10, TimeUnit.SECONDS);
     assertThat(e).isNotNull();
@@ -116,6 +118,8 @@ class GracefulShutdownTest {
     CompletableFuture<Long> closing = CompletableFuture.supplyAsync(this::closeMillis);
     await().atMost(Duration.ofSeconds(10)).until(() -> sidecar.components().deliveries().stopping());
     assertThat(sidecar.components().deliveries().inFlight()).isEqualTo(1);
+    // the idle subscription stops fetching from the broker at once, the busy one stays for the ack
+    await().atMost(Duration.ofSeconds(10)).until(() -> broker.openSubscriptions.get() == 1);
     // published while draining: held by the sidecar, never offered to the app
     publish("second");
     assertThat(s.events.poll(1, TimeUnit.SECONDS)).isNull();
@@ -125,6 +129,7 @@ class GracefulShutdownTest {
 
     assertThat(closing.get(15, TimeUnit.SECONDS)).isLessThan(15_000);
     assertThat(s.end.get(5, TimeUnit.SECONDS).getCode()).isEqualTo(Status.Code.UNAVAILABLE);
+    assertThat(idle.end.get(5, TimeUnit.SECONDS).getCode()).isEqualTo(Status.Code.UNAVAILABLE);
     assertThat(broker.acks).hasValue(1);
     assertThat(broker.pending(topic, group())).as("the second event is back in the queue, unacked").isEqualTo(1);
     assertThat(broker.openAtClose).isZero();
