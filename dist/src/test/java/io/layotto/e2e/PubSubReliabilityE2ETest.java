@@ -50,10 +50,15 @@ class PubSubReliabilityE2ETest {
 
   private static final String PUBSUB = "reliable";
   private static final int CALLERS = 16;
+  /** Where the publisher waits for the next fault: app #1 kill, broker kill, app #2 kill. */
+  private static final double[] HOLD_POINTS = {0.20, 0.45, 0.70};
   /** How long one event's publish is retried before it is given up (and reported as unacknowledged). */
   private static final Duration GIVE_UP_AFTER = Duration.ofMinutes(2);
-  /** Bound of each step of the fault schedule (reaching a hold point, an app receiving). */
-  private static final Duration STEP_TIMEOUT = Duration.ofMinutes(3);
+  /**
+   * Bound of each step (reaching a hold point, an app receiving, publishing, draining): generous,
+   * as if only 20 events/s got through on a loaded machine.
+   */
+  private static final Duration STEP_TIMEOUT = Duration.ofSeconds(180 + MESSAGES / 20);
   /** Runtime delivery keys: short backoffs, so an app restart is bridged within seconds. */
   private static final Map<String, String> DELIVERY = Map.of(
       "backoffInitialInterval", "100ms",
@@ -107,13 +112,14 @@ class PubSubReliabilityE2ETest {
       ManagedChannel channel = GrpcClients.channel(sidecar.grpcPort());
       try {
         ReliablePublisher publisher = new ReliablePublisher(channel, PUBSUB, topic, ids, RATE, CALLERS, GIVE_UP_AFTER)
-            .holdAt(0.20, 0.45, 0.70)
+            .holdAt(HOLD_POINTS)
             .start();
         timeline.add(at(t0) + " publishing " + MESSAGES + " events at " + RATE + "/s");
 
         // Each fault waits until the publisher stands at its hold point and the app is receiving, so it
         // lands mid-stream however slow the machine is; publishing goes on right after the kill.
         publisher.awaitHeld(0, STEP_TIMEOUT);
+        held(timeline, t0, 0);
         awaitRecorded(recordFiles, 0, 1);
         app.kill();
         publisher.release(0);
@@ -124,6 +130,7 @@ class PubSubReliabilityE2ETest {
         timeline.add(at(t0) + " app #2 listening");
 
         publisher.awaitHeld(1, STEP_TIMEOUT);
+        held(timeline, t0, 1);
         awaitRecorded(recordFiles, 1, 1);
         timeline.add(at(t0) + " app #2 receiving");
         broker.kill().run();
@@ -135,6 +142,7 @@ class PubSubReliabilityE2ETest {
         timeline.add(at(t0) + " broker restarted");
 
         publisher.awaitHeld(2, STEP_TIMEOUT);
+        held(timeline, t0, 2);
         awaitRecorded(recordFiles, 1, atBrokerRestart + 1);
         timeline.add(at(t0) + " app #2 receiving after the broker restart");
         app.kill();
@@ -145,13 +153,11 @@ class PubSubReliabilityE2ETest {
         app = startApp(appPort, topic, records, recordFiles);
         timeline.add(at(t0) + " app #3 listening");
 
-        ReliablePublisher.Result published = publisher.awaitDone(
-            Duration.ofSeconds((long) (MESSAGES / RATE) * 3 + GIVE_UP_AFTER.toSeconds() + 60));
+        ReliablePublisher.Result published = publisher.awaitDone(STEP_TIMEOUT.plus(GIVE_UP_AFTER));
         timeline.add(at(t0) + " publishing done: " + published.acknowledged().size() + " acknowledged, "
             + published.took().toSeconds() + "s after the first publish");
 
-        RecordedEvents received = awaitReceived(published.acknowledged(), recordFiles,
-            Duration.ofSeconds(120 + MESSAGES / 100));
+        RecordedEvents received = awaitReceived(published.acknowledged(), recordFiles, STEP_TIMEOUT);
         timeline.add(at(t0) + " every acknowledged event recorded");
 
         Set<String> lost = new HashSet<>(published.acknowledged());
@@ -234,8 +240,12 @@ class PubSubReliabilityE2ETest {
             + " within " + timeout + ", e.g. " + missing.subList(0, Math.min(10, missing.size())) + "; recorded "
             + received.perFile());
       }
-      Thread.sleep(500);
+      Thread.sleep(1_000);
     }
+  }
+
+  private static void held(List<String> timeline, long t0, int point) {
+    timeline.add(at(t0) + " publisher held at " + Math.round(HOLD_POINTS[point] * 100) + "%");
   }
 
   private static String recorded(List<Path> recordFiles) {
