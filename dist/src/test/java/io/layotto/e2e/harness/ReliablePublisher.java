@@ -122,11 +122,6 @@ public final class ReliablePublisher {
     return this;
   }
 
-  /** Events acknowledged so far. */
-  public int acknowledgedCount() {
-    return acknowledged.size();
-  }
-
   /**
    * Waits until the publisher stands at hold point {@code point}: every event before it was
    * acknowledged or given up.
