@@ -54,11 +54,13 @@ final class InFlightWindow<T> {
     drain();
   }
 
-  /** Drops every waiting item (not the outstanding ones). */
-  void clearWaiting() {
+  /** Drops every waiting item (not the outstanding ones) and returns them in arrival order. */
+  java.util.List<T> clearWaiting() {
     lock.lock();
     try {
+      java.util.List<T> dropped = java.util.List.copyOf(waiting);
       waiting.clear();
+      return dropped;
     } finally {
       lock.unlock();
     }
