@@ -117,7 +117,7 @@ public record MqttSettings(Version version, String host, int port, @Nullable Str
             + "subscriptions of one consumer group compete for messages; false: every subscription gets every message")
         .optional(BACK_OFF_MAX_RETRIES, Type.INT, "-1", "how often a message the handler failed is handed to it "
             + "again on the same connection; -1 without limit. Past the limit it stays unacked until the broker "
-            + "resends it on the next connection")
+            + "resends it on the next connection, holding back the acks of later messages (acks go in order)")
         .optional(REDELIVERY_DELAY, Type.DURATION, "1s", "pause before a failed message is handed out again; a "
             + "bare number counts milliseconds")
         .optional(RECONNECT_WAIT, Type.DURATION, "2s", "pause between reconnect attempts after a connection was "

@@ -25,7 +25,8 @@ import org.slf4j.LoggerFactory;
  * One subscription: its own connection with a client id stable across restarts and a persistent
  * session, so what is published or left unacked while it is away waits for it on the broker.
  *
- * <p>Every publish is acknowledged only once the handler's stage completed normally. MQTT has no
+ * <p>Every publish is acknowledged only once the handler's stage completed normally (the HiveMQ client
+ * sends the acks in arrival order, as MQTT requires, so a failing message holds back later acks). MQTT has no
  * negative acknowledgement and a broker resends unacked messages only on the next connection, so a
  * message whose stage failed is kept and handed to the handler again after {@code redeliveryDelay}
  * (up to {@code backOffMaxRetries} times per connection). At most {@code maxInFlight} messages are

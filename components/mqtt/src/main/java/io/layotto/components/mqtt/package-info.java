@@ -22,8 +22,10 @@
  * times per connection (-1: no limit). At most maxInFlight messages are with the handler; the rest wait
  * in the subscription, bounded by the broker's in-flight window (no receive maximum is sent: with manual
  * acks HiveMQ client 1.4.2 disconnected against Mosquitto 2.0, reporting the maximum exceeded). Lost connections are
- * re-established every {@code reconnectWait}; a subscription whose session the broker lost subscribes
- * again. Not declared: ORDERING (competing members and redeliveries reorder). MESSAGE_TTL only for MQTT 5
+ * re-established every {@code reconnectWait}; subscriptions subscribe again after each reconnect. Acks
+ * leave in arrival order (MQTT rule, kept by the HiveMQ client): a message that keeps failing holds back
+ * the acks of later ones, which the broker resends after a reconnect, and delivery pauses once the
+ * broker's in-flight window is full. Not declared: ORDERING (competing members and redeliveries reorder). MESSAGE_TTL only for MQTT 5
  * (message expiry interval from {@code ttlInSeconds}).
  */
 @NullMarked

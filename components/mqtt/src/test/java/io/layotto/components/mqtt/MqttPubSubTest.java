@@ -140,6 +140,37 @@ class MqttPubSubTest {
     assertThat(seen.get(2).metadata()).containsEntry("redeliveries", "2");
   }
 
+  @ParameterizedTest
+  @EnumSource(Version.class)
+  void aFailingMessageHoldsBackTheAcksOfTheOnesAfterIt(Version version) {
+    // MQTT acks QoS 1 messages in arrival order (the HiveMQ client enforces it): while the first message
+    // keeps failing, the later ones are handled but not acked, so the broker resends them on the next
+    // connection.
+    String topic = "hol-" + run;
+    String group = "g-" + run;
+    MqttPubSub pubSub = started(version, Map.of());
+    Set<String> handled = ConcurrentHashMap.newKeySet();
+    Subscription first = subscribe(pubSub, topic, group, 10, m -> {
+      if (text(m).equals("head")) {
+        return CompletableFuture.failedFuture(new IllegalStateException("test: head keeps failing"));
+      }
+      handled.add(text(m));
+      return CompletableFuture.completedFuture(null);
+    });
+    pubSub.publish(PublishRequest.of(topic, text("head")));
+    IntStream.range(0, 5).forEach(i -> pubSub.publish(PublishRequest.of(topic, text("later-" + i))));
+    await().atMost(Duration.ofSeconds(20)).until(() -> handled.size() == 5);
+    first.close();
+
+    List<String> resent = new CopyOnWriteArrayList<>();
+    subscribe(pubSub, topic, group, 10, m -> {
+      resent.add(text(m));
+      return CompletableFuture.completedFuture(null);
+    });
+    await().atMost(Duration.ofSeconds(20)).untilAsserted(() ->
+        assertThat(resent).containsAll(List.of("head", "later-0", "later-4")));
+  }
+
   @Test
   void aGroupMemberThatIsAwayKeepsItsShareOnMosquitto() throws Exception {
     // Mosquitto quirk: a shared subscription keeps offering messages round-robin to members whose
