@@ -127,6 +127,12 @@ class MqttSettingsTest {
   }
 
   @Test
+  void bothTypesAreFoundByTheServiceLoader() {
+    assertThat(java.util.ServiceLoader.load(io.layotto.spi.pubsub.PubSubFactory.class).stream()
+        .map(p -> p.get().type()).toList()).contains("mqtt", "mqtt3");
+  }
+
+  @Test
   void clientIdsAreStableAndSlotsReused() {
     ClientIds ids = new ClientIds("host-a");
     int first = ids.acquire("g", "orders");

@@ -29,12 +29,19 @@ final class PrivateMosquitto implements AutoCloseable {
   private @Nullable Process process;
 
   PrivateMosquitto() throws IOException {
+    this(List.of());
+  }
+
+  /** @param listenerOptions extra lines for the listener, e.g. {@code certfile ...} for TLS */
+  PrivateMosquitto(List<String> listenerOptions) throws IOException {
     dir = Files.createTempDirectory("layotto-mosquitto-test");
     try (ServerSocket probe = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
       port = probe.getLocalPort();
     }
-    Files.writeString(dir.resolve("mosquitto.conf"), String.join("\n", List.of(
-        "listener " + port + " 127.0.0.1",
+    List<String> lines = new java.util.ArrayList<>();
+    lines.add("listener " + port + " 127.0.0.1");
+    lines.addAll(listenerOptions);
+    Files.writeString(dir.resolve("mosquitto.conf"), String.join("\n", lines) + "\n" + String.join("\n", List.of(
         "allow_anonymous true",
         "persistence true",
         "persistence_location " + dir + "/",
