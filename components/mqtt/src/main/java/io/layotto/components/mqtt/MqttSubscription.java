@@ -94,7 +94,12 @@ final class MqttSubscription implements Subscription {
   }
 
   private void hand(Delivery delivery) {
-    if (closed.get() || delivery.connection() != connection.get()) {
+    if (closed.get()) {
+      // Never acked: the connection may still be open while closing, and the broker must keep it.
+      window.release();
+      return;
+    }
+    if (delivery.connection() != connection.get()) {
       // From a connection that is gone: the broker sends it again on the next one.
       forget(List.of(delivery));
       window.release();
