@@ -38,6 +38,7 @@ import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
+import org.apache.kafka.common.PartitionInfo;
 import org.apache.kafka.common.errors.TopicExistsException;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
@@ -79,6 +80,7 @@ public final class KafkaPubSub implements PubSub {
   private @Nullable ScheduledExecutorService timers;
   private final Set<KafkaSubscription> subscriptions = ConcurrentHashMap.newKeySet();
   private final AtomicInteger clientSequence = new AtomicInteger();
+  private final AtomicInteger roundRobin = new AtomicInteger();
   private volatile boolean closed;
 
   @Override
@@ -192,11 +194,25 @@ public final class KafkaPubSub implements PubSub {
     }
   }
 
+  /**
+   * Sends one record. A keyed record goes where the producer's partitioner hashes its key. An unkeyed
+   * one goes round-robin over the topic's partitions, as Dapr spreads them: the producer's sticky
+   * default would put every small unkeyed message on one partition, leaving the other consumers of a
+   * group idle.
+   */
   private Future<RecordMetadata> send(PublishRequest request) {
     String key = request.metadata().get(PARTITION_KEY);
     byte[] keyBytes = key == null || key.isEmpty() ? null : key.getBytes(UTF_8);
     try {
-      return producer().send(new ProducerRecord<>(request.topic(), keyBytes, request.data()));
+      Producer<byte[], byte[]> p = producer();
+      Integer partition = null;
+      if (keyBytes == null) {
+        List<PartitionInfo> partitions = p.partitionsFor(request.topic());
+        if (partitions.size() > 1) {
+          partition = partitions.get(Math.floorMod(roundRobin.getAndIncrement(), partitions.size())).partition();
+        }
+      }
+      return p.send(new ProducerRecord<>(request.topic(), partition, keyBytes, request.data()));
     } catch (RuntimeException e) {
       throw KafkaErrors.toComponentException(publishing(request.topic()), e);
     }

@@ -194,6 +194,20 @@ class KafkaPubSubTest {
   }
 
   @Test
+  void unkeyedMessagesAreSpreadOverEveryPartition() {
+    String topic = run + "-spread";
+    List<Message> seen = new CopyOnWriteArrayList<>();
+    subscribe(topic, run + "-g-spread", 8, m -> {
+      seen.add(m);
+      return CompletableFuture.completedFuture(null);
+    });
+    IntStream.range(0, 9).forEach(i -> publish(topic, "u-" + i, null));
+    await().atMost(TIMEOUT).until(() -> seen.size() >= 9);
+    assertThat(seen).extracting(m -> m.metadata().get("kafkaPartition")).containsOnly("0", "1", "2")
+        .filteredOn("0"::equals).hasSize(3);
+  }
+
+  @Test
   void aGroupFromComponentMetadataJoinsEverySubscription() {
     String topic = run + "-fixed-group";
     try (KafkaPubSub fixed = KafkaTestSupport.started(Map.of(KafkaSettings.CONSUMER_GROUP, run + "-g-fixed"))) {
