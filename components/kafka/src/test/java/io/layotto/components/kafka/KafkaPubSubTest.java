@@ -17,9 +17,14 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Properties;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.IntStream;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
@@ -191,6 +196,49 @@ class KafkaPubSubTest {
     assertThat(seen).extracting(m -> m.metadata().get("kafkaPartition")).containsOnly(seen.getFirst().metadata()
         .get("kafkaPartition"));
     assertThat(seen).extracting(m -> m.metadata().get("kafkaKey")).containsOnly("customer-7");
+  }
+
+  @Test
+  void rebalancesWhileMessagesFlowLoseNothing() throws Exception {
+    String topic = run + "-rebalance";
+    String group = run + "-g-rebalance";
+    Set<String> received = ConcurrentHashMap.newKeySet();
+    AtomicInteger deliveries = new AtomicInteger();
+    ScheduledExecutorService acks = Executors.newSingleThreadScheduledExecutor();
+    MessageHandler slow = m -> {
+      deliveries.incrementAndGet();
+      received.add(text(m));
+      CompletableFuture<Void> done = new CompletableFuture<>();
+      acks.schedule(() -> done.complete(null), 15, TimeUnit.MILLISECONDS);
+      return done;
+    };
+    try {
+      subscribe(topic, group, 4, slow);
+      List<String> payloads = IntStream.range(0, 90).mapToObj(i -> "rb-" + i).toList();
+      Thread publisher = Thread.ofPlatform().start(() -> payloads.forEach(p -> {
+        publish(topic, p, null);
+        sleep(10);
+      }));
+      await().atMost(TIMEOUT).until(() -> received.size() >= 15);
+      // joins while messages are in flight: every partition is revoked and most come back (eager sticky)
+      Subscription joining = subscribe(topic, group, 4, slow);
+      await().atMost(TIMEOUT).until(() -> received.size() >= 45);
+      joining.close(); // its partitions go back to the first subscription
+      publisher.join(TIMEOUT.toMillis());
+      await().atMost(TIMEOUT).untilAsserted(() -> assertThat(received).containsAll(payloads));
+      System.out.printf("kafka rebalance: %d messages, 0 lost, %d duplicate deliveries%n", payloads.size(),
+          deliveries.get() - received.size());
+    } finally {
+      acks.shutdownNow();
+    }
+  }
+
+  private static void sleep(long millis) {
+    try {
+      Thread.sleep(millis);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
   }
 
   @Test
