@@ -27,15 +27,16 @@ import org.jspecify.annotations.Nullable;
 /**
  * A real single-node Kafka cluster (combined broker and controller, KRaft) running inside the test
  * JVM, on free loopback ports and a temporary log directory. {@link #stop()} and {@link #start()}
- * restart it on the same ports and data, as a broker restart would.
+ * restart it on the same ports and data, as a broker restart would. Public for the end-to-end tests
+ * in dist, which get it through this module's test-jar.
  *
  * <p>Topics get 3 partitions by default (so competing consumers of a group both get some), the group
  * coordinator does not delay the first rebalance, and messages may be up to 8 MiB.
  */
-final class EmbeddedKafka implements AutoCloseable {
+public final class EmbeddedKafka implements AutoCloseable {
 
-  static final int DEFAULT_PARTITIONS = 3;
-  static final int MAX_MESSAGE_BYTES = 8 * 1024 * 1024;
+  public static final int DEFAULT_PARTITIONS = 3;
+  public static final int MAX_MESSAGE_BYTES = 8 * 1024 * 1024;
 
   private final Path logDir;
   private final int port;
@@ -57,7 +58,7 @@ final class EmbeddedKafka implements AutoCloseable {
    *
    * @param overrides broker properties replacing the defaults above
    */
-  static EmbeddedKafka launch(Map<String, String> overrides) {
+  public static EmbeddedKafka launch(Map<String, String> overrides) {
     try {
       Path dir = Files.createTempDirectory("layotto-kafka-");
       EmbeddedKafka kafka = new EmbeddedKafka(dir, freePort(), freePort(), overrides);
@@ -69,7 +70,7 @@ final class EmbeddedKafka implements AutoCloseable {
     }
   }
 
-  static EmbeddedKafka launch() {
+  public static EmbeddedKafka launch() {
     return launch(Map.of());
   }
 
@@ -116,7 +117,7 @@ final class EmbeddedKafka implements AutoCloseable {
   }
 
   /** Starts the broker on the existing data and waits until it serves clients. */
-  synchronized void start() {
+  public synchronized void start() {
     if (server != null) {
       return;
     }
@@ -127,7 +128,7 @@ final class EmbeddedKafka implements AutoCloseable {
   }
 
   /** Stops the broker (a clean shutdown), keeping its data. */
-  synchronized void stop() {
+  public synchronized void stop() {
     KafkaRaftServer s = server;
     if (s == null) {
       return;
@@ -160,7 +161,7 @@ final class EmbeddedKafka implements AutoCloseable {
     }
   }
 
-  String bootstrapServers() {
+  public String bootstrapServers() {
     return "127.0.0.1:" + port;
   }
 
