@@ -90,7 +90,7 @@ class KafkaPubSubE2ETest {
           bulk.addEntries(DaprPubsubProtos.BulkPublishRequestEntry.newBuilder().setEntryId("e" + i)
               .setEvent(ByteString.copyFromUtf8("bulk-" + i)).setContentType("text/plain"));
         }
-        assertThat(DaprGrpc.newBlockingStub(channel).bulkPublishEventAlpha1(bulk.build()).getFailedEntriesCount())
+        assertThat(DaprGrpc.newBlockingStub(channel).bulkPublishEvent(bulk.build()).getFailedEntriesCount())
             .isZero();
         List<String> received = new ArrayList<>();
         for (int i = 0; i < 4; i++) {

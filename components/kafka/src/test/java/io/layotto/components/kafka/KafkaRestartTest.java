@@ -35,13 +35,14 @@ class KafkaRestartTest {
       Set<String> received = ConcurrentHashMap.newKeySet();
       AtomicInteger deliveries = new AtomicInteger();
       // answers slowly, so messages are in flight when the broker goes away
-      try (Subscription subscription = pubSub.subscribe(new SubscribeRequest(topic, "restart-group", 4, Map.of()),
+      Subscription subscription = pubSub.subscribe(new SubscribeRequest(topic, "restart-group", 4, Map.of()),
           m -> {
             deliveries.incrementAndGet();
             received.add(new String(m.data(), UTF_8));
             return CompletableFuture.runAsync(() -> { },
                 CompletableFuture.delayedExecutor(50, java.util.concurrent.TimeUnit.MILLISECONDS));
-          })) {
+          });
+      try {
         List<String> before = IntStream.range(0, 20).mapToObj(i -> "before-" + i).toList();
         before.forEach(p -> pubSub.publish(PublishRequest.of(topic, p.getBytes(UTF_8))));
         await().atMost(Duration.ofSeconds(30)).until(() -> received.size() >= 5);
@@ -60,9 +61,10 @@ class KafkaRestartTest {
 
         await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> assertThat(received)
             .containsAll(before).containsAll(after));
-        subscription.close();
         System.out.printf("kafka restart: 40 messages, 0 lost, %d duplicate deliveries%n",
             deliveries.get() - received.size());
+      } finally {
+        subscription.close();
       }
     }
   }
