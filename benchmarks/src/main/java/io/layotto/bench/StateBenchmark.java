@@ -42,6 +42,9 @@ public final class StateBenchmark implements Callable<Integer> {
     @Option(names = "--warmup", defaultValue = "10", description = "Warm-up seconds before each measured phase, not reported (default: ${DEFAULT-VALUE}).")
     int warmupSeconds = 10;
 
+    @Option(names = "--jit-warmup", defaultValue = "20", description = "Seconds each target runs at saturation before the first phase, not reported, so every phase measures JIT-compiled code as a long-running sidecar would (default: ${DEFAULT-VALUE}).")
+    int jitWarmupSeconds = 20;
+
     @Option(names = "--saturation-duration", description = "Measured seconds of the saturation phase (default: same as --duration).")
     @Nullable Integer saturationSeconds;
 
@@ -101,13 +104,23 @@ public final class StateBenchmark implements Callable<Integer> {
                     var directWorkload = new Workload(direct, marker + ":direct:", keyCount, value);
                     @Nullable Workload sidecarWorkload = sidecar == null ? null
                             : new Workload(sidecar.target(), marker + ":sidecar:", keyCount, value);
+                    Duration jitWarmup = Duration.ofSeconds(quick ? 2 : jitWarmupSeconds);
                     sidecarCalls = sidecar == null ? "not run (--direct-only)"
                             : sidecar.target().describeCalls() + "; sidecar JVM options: "
-                                    + String.join(" ", SidecarProcess.JVM_OPTIONS) + " " + String.join(" ", sidecarJvmOptions);
+                                    + String.join(" ", SidecarProcess.JVM_OPTIONS) + " " + String.join(" ", sidecarJvmOptions)
+                                    + "; before the first phase each target ran " + jitWarmup.toSeconds()
+                                    + " s at saturation (JIT warm-up, not reported)";
                     progress("writing %,d keys per target", keyCount);
                     directWorkload.populate(concurrency);
                     if (sidecarWorkload != null) {
                         sidecarWorkload.populate(concurrency);
+                    }
+                    // A sidecar runs for days: measure compiled code, not the JIT's first minute.
+                    var jitPhase = new Phase.Saturation(concurrency);
+                    for (Workload workload : sidecarWorkload == null ? List.of(directWorkload)
+                            : List.of(sidecarWorkload, directWorkload)) {
+                        progress("JIT warm-up / %s: %d s at saturation", workload.target().name(), jitWarmup.toSeconds());
+                        run(jitPhase, workload, jitWarmup);
                     }
                     var phases = new ArrayList<Phase>();
                     rates.forEach(rate -> phases.add(new Phase.FixedRate(rate)));

@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.dapr.client.DaprClient;
 import io.dapr.client.DaprClientBuilder;
+import io.dapr.client.DaprPreviewClient;
+import io.dapr.client.domain.UnlockResponseStatus;
 import io.dapr.client.domain.State;
 import io.dapr.config.Properties;
 import io.grpc.ManagedChannel;
@@ -69,6 +71,14 @@ class ShippedConfigsE2ETest {
       assertThat(read.getValue()).isEqualTo(new Greeting("hello", 1));
       dapr.deleteState("state_demo", key).block(Duration.ofSeconds(20));
       assertThat(dapr.getState("state_demo", key, Greeting.class).block(Duration.ofSeconds(20)).getValue()).isNull();
+    }
+    try (DaprPreviewClient preview = new DaprClientBuilder()
+        .withPropertyOverride(Properties.SIDECAR_IP, "127.0.0.1")
+        .withPropertyOverride(Properties.GRPC_PORT, String.valueOf(ports.grpc()))
+        .buildPreviewClient()) {
+      assertThat(preview.tryLock("lock_demo", key, "owner", 30).block(Duration.ofSeconds(20))).isTrue();
+      assertThat(preview.unlock("lock_demo", key, "owner").block(Duration.ofSeconds(20)))
+          .isEqualTo(UnlockResponseStatus.SUCCESS);
     }
     ManagedChannel channel = GrpcClients.channel(ports.grpc());
     try {

@@ -17,6 +17,7 @@ import org.slf4j.LoggerFactory;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
+import sun.misc.Signal;
 
 /**
  * {@code layotto start [-c FILE]}: runs the sidecar until SIGTERM/SIGINT, then drains and stops.
@@ -87,15 +88,15 @@ final class StartCommand implements Callable<Integer> {
       if (drainTimeSeconds != null) {
         config = config.withDrainTimeout(Duration.ofSeconds(Math.max(0, drainTimeSeconds)));
       }
-      // The hook goes in before start-up ends, so a SIGTERM right after "listening" still drains.
+      // The handlers go in before start-up ends, so a SIGTERM right after "listening" still drains.
       AtomicReference<@Nullable Sidecar> running = new AtomicReference<>();
+      stopOnSignal("TERM", 143, running);
+      stopOnSignal("INT", 130, running);
+      // Any other exit (System.exit elsewhere, last non-daemon thread) still closes the components.
       Runtime.getRuntime().addShutdownHook(new Thread(() -> {
         Sidecar sidecar = running.get();
         if (sidecar != null) {
           sidecar.close();
-          // SIGTERM/SIGINT is how a sidecar is normally stopped: once drained and closed, exit 0
-          // instead of the JVM's signal status (143/130), which orchestrators read as a crash.
-          Runtime.getRuntime().halt(0);
         }
       }, "layotto-shutdown"));
       Sidecar sidecar = Sidecar.start(config, running::set);
@@ -109,6 +110,24 @@ final class StartCommand implements Callable<Integer> {
       Thread.currentThread().interrupt();
       return 1;
     }
+  }
+
+  /**
+   * SIGTERM/SIGINT is how a sidecar is normally stopped: drain and close, then exit 0 instead of the
+   * JVM's signal status (143/130), which orchestrators read as a crash. Exiting through
+   * {@code System.exit} (not {@code halt}) lets the other shutdown hooks run, e.g. a JFR
+   * recording's {@code dumponexit} and the log appenders' flush.
+   */
+  private static void stopOnSignal(String name, int statusBeforeServing, AtomicReference<@Nullable Sidecar> running) {
+    Signal.handle(new Signal(name), signal -> {
+      Sidecar sidecar = running.get();
+      if (sidecar == null) {
+        System.exit(statusBeforeServing);
+        return;
+      }
+      sidecar.close();
+      System.exit(0);
+    });
   }
 
   private void applyLogLevel(@Nullable String level) {

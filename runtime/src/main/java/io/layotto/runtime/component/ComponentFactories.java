@@ -1,6 +1,7 @@
 package io.layotto.runtime.component;
 
 import io.layotto.runtime.StartupException;
+import io.layotto.spi.lock.LockStoreFactory;
 import io.layotto.spi.pubsub.PubSubFactory;
 import io.layotto.spi.state.StateStoreFactory;
 import java.util.Collections;
@@ -15,11 +16,13 @@ public final class ComponentFactories {
 
   private final Map<String, StateStoreFactory> stateFactories;
   private final Map<String, PubSubFactory> pubSubFactories;
+  private final Map<String, LockStoreFactory> lockFactories;
 
   private ComponentFactories(Map<String, StateStoreFactory> stateFactories,
-      Map<String, PubSubFactory> pubSubFactories) {
+      Map<String, PubSubFactory> pubSubFactories, Map<String, LockStoreFactory> lockFactories) {
     this.stateFactories = Collections.unmodifiableMap(new TreeMap<>(stateFactories));
     this.pubSubFactories = Collections.unmodifiableMap(new TreeMap<>(pubSubFactories));
+    this.lockFactories = Collections.unmodifiableMap(new TreeMap<>(lockFactories));
   }
 
   /**
@@ -30,7 +33,8 @@ public final class ComponentFactories {
   public static ComponentFactories discover(ClassLoader classLoader) {
     return of(ServiceLoader.load(StateStoreFactory.class, classLoader).stream()
             .map(ServiceLoader.Provider::get).toList(),
-        ServiceLoader.load(PubSubFactory.class, classLoader).stream().map(ServiceLoader.Provider::get).toList());
+        ServiceLoader.load(PubSubFactory.class, classLoader).stream().map(ServiceLoader.Provider::get).toList(),
+        ServiceLoader.load(LockStoreFactory.class, classLoader).stream().map(ServiceLoader.Provider::get).toList());
   }
 
   /** The state store factories given and no pub/sub factory, e.g. in tests. */
@@ -40,8 +44,15 @@ public final class ComponentFactories {
 
   /** The factories given, e.g. in tests. */
   public static ComponentFactories of(List<StateStoreFactory> stateFactories, List<PubSubFactory> pubSubFactories) {
+    return of(stateFactories, pubSubFactories, List.of());
+  }
+
+  /** The factories given, lock stores included, e.g. in tests. */
+  public static ComponentFactories of(List<StateStoreFactory> stateFactories, List<PubSubFactory> pubSubFactories,
+      List<LockStoreFactory> lockFactories) {
     return new ComponentFactories(byType(stateFactories, "state store", StateStoreFactory::type),
-        byType(pubSubFactories, "pub/sub", PubSubFactory::type));
+        byType(pubSubFactories, "pub/sub", PubSubFactory::type),
+        byType(lockFactories, "lock store", LockStoreFactory::type));
   }
 
   private static <F> Map<String, F> byType(List<F> factories, String kind,
@@ -64,6 +75,15 @@ public final class ComponentFactories {
 
   public Optional<PubSubFactory> pubSub(String type) {
     return Optional.ofNullable(pubSubFactories.get(type));
+  }
+
+  public Optional<LockStoreFactory> lockStore(String type) {
+    return Optional.ofNullable(lockFactories.get(type));
+  }
+
+  /** Known lock store types, sorted. */
+  public List<String> lockStoreTypes() {
+    return List.copyOf(lockFactories.keySet());
   }
 
   /** Known pub/sub types, sorted. */

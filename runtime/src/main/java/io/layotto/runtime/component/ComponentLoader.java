@@ -10,6 +10,8 @@ import io.layotto.spi.ComponentException;
 import io.layotto.spi.Metadata;
 import io.layotto.runtime.pubsub.PubSubOptions;
 import io.layotto.spi.Component;
+import io.layotto.spi.lock.LockStore;
+import io.layotto.spi.lock.LockStoreFactory;
 import io.layotto.spi.pubsub.PubSub;
 import io.layotto.spi.pubsub.PubSubFactory;
 import io.layotto.spi.state.StateStore;
@@ -49,6 +51,12 @@ public final class ComponentLoader {
   /** A state store entry matched with its factory. */
   public record PlannedStateStore(ComponentConfig config, StateStoreFactory factory) {}
 
+  /** A lock store entry matched with its factory. */
+  public record PlannedLock(ComponentConfig config, LockStoreFactory factory) {}
+
+  /** Lock stores prefix resource ids with the app id unless {@code keyPrefix} says otherwise, as in Layotto. */
+  public static final String DEFAULT_LOCK_KEY_PREFIX = "appid";
+
   /** A pub/sub entry matched with its factory and its runtime-level settings. */
   public record PlannedPubSub(ComponentConfig config, PubSubFactory factory, PubSubOptions options) {}
 
@@ -58,10 +66,11 @@ public final class ComponentLoader {
    * @param warnings unknown metadata keys and the like, to log at start-up
    */
   public record Plan(RuntimeConfig config, List<PlannedStateStore> stateStores, List<PlannedPubSub> pubSubs,
-      List<ComponentInfo> infos, List<String> warnings) {
+      List<PlannedLock> locks, List<ComponentInfo> infos, List<String> warnings) {
     public Plan {
       stateStores = List.copyOf(stateStores);
       pubSubs = List.copyOf(pubSubs);
+      locks = List.copyOf(locks);
       infos = List.copyOf(infos);
       warnings = List.copyOf(warnings);
     }
@@ -147,10 +156,50 @@ public final class ComponentLoader {
       infos.add(new ComponentInfo(pubSub.name(), BuildingBlock.PUBSUB, pubSub.type(),
           capabilities(factory.get().capabilities())));
     }
+    List<PlannedLock> locks = planLocks(config, problems, warnings, infos);
     if (!problems.isEmpty()) {
       throw new ConfigException(config.source(), problems);
     }
-    return new Plan(config, stores, pubSubs, infos, warnings);
+    return new Plan(config, stores, pubSubs, locks, infos, warnings);
+  }
+
+  private List<PlannedLock> planLocks(RuntimeConfig config, List<Problem> problems, List<String> warnings,
+      List<ComponentInfo> infos) {
+    List<PlannedLock> locks = new ArrayList<>();
+    for (ComponentConfig lock : config.locks().values()) {
+      var factory = factories.lockStore(lock.type());
+      if (factory.isEmpty()) {
+        List<String> types = factories.lockStoreTypes();
+        problems.add(new Problem(lock.path() + ".type", "unknown lock type '" + lock.type() + "'; available: "
+            + (types.isEmpty() ? "none (no lock component on the classpath)" : String.join(", ", types))));
+        continue;
+      }
+      for (String problem : factory.get().metadataSchema().validate(lock.metadata())) {
+        problems.add(new Problem(lock.path() + ".metadata", problem));
+      }
+      String keyPrefix = lock.metadata().getOrDefault(KEY_PREFIX, DEFAULT_LOCK_KEY_PREFIX);
+      String strategy = keyPrefix.trim().toLowerCase(Locale.ROOT);
+      String resolved = switch (strategy) {
+        case "appid" -> config.app().appId();
+        case "name" -> lock.name();
+        default -> strategy;
+      };
+      if (resolved.contains("||")) {
+        problems.add(new Problem(lock.path() + ".metadata." + KEY_PREFIX, "is '" + keyPrefix + "'"
+            + (resolved.equals(strategy) ? "" : ", which resolves to '" + resolved + "'")
+            + ", which must not contain '||'; allowed: appid (default), name, none or a literal prefix without '||'"));
+      }
+      Set<String> unknown = new TreeSet<>(factory.get().metadataSchema().unknownKeys(lock.metadata()));
+      unknown.remove(KEY_PREFIX);
+      if (!unknown.isEmpty()) {
+        warnings.add("lock '" + lock.name() + "' (type " + lock.type() + "): metadata " + unknown
+            + " not understood by this component type, ignored");
+      }
+      locks.add(new PlannedLock(lock, factory.get()));
+      infos.add(new ComponentInfo(lock.name(), BuildingBlock.LOCK, lock.type(),
+          capabilities(factory.get().capabilities())));
+    }
+    return locks;
   }
 
   /**
@@ -164,6 +213,8 @@ public final class ComponentLoader {
     Map<String, PubSub> startedPubSubs = new LinkedHashMap<>();
     Map<String, PubSubOptions> pubSubOptions = new LinkedHashMap<>();
     Map<String, String> keyPrefixes = new LinkedHashMap<>();
+    Map<String, LockStore> startedLocks = new LinkedHashMap<>();
+    Map<String, String> lockKeyPrefixes = new LinkedHashMap<>();
     try {
       for (PlannedStateStore planned : plan.stateStores()) {
         ComponentConfig config = planned.config();
@@ -200,9 +251,25 @@ public final class ComponentLoader {
         pubSubOptions.put(config.name(), planned.options());
         log.debug("pub/sub '{}' initialised", config.name());
       }
+      for (PlannedLock planned : plan.locks()) {
+        ComponentConfig config = planned.config();
+        LockStore lock = planned.factory().create();
+        try {
+          lock.init(new Metadata(config.name(), config.metadata()));
+        } catch (RuntimeException e) {
+          closeQuietly(lock);
+          throw new ComponentInitException(config.name(), "lock '" + config.name() + "' (type "
+              + config.type() + ") failed to initialise: " + describe(e), e);
+        }
+        startedLocks.put(config.name(), lock);
+        lockKeyPrefixes.put(config.name(), config.metadata().getOrDefault(KEY_PREFIX, DEFAULT_LOCK_KEY_PREFIX)
+            .trim().toLowerCase(Locale.ROOT));
+        log.debug("lock '{}' initialised", config.name());
+      }
     } catch (RuntimeException e) {
       List<Component> reversed = new ArrayList<>(started.values());
       reversed.addAll(startedPubSubs.values());
+      reversed.addAll(startedLocks.values());
       Collections.reverse(reversed);
       reversed.forEach(ComponentLoader::closeQuietly);
       throw e;
@@ -210,7 +277,7 @@ public final class ComponentLoader {
     Map<String, String> hellos = new LinkedHashMap<>();
     plan.config().hellos().forEach((name, hello) -> hellos.put(name, hello.greeting()));
     return new LoadedComponents(plan.config().app().appId(), started, keyPrefixes, hellos, plan.infos(),
-        startedPubSubs, pubSubOptions);
+        startedPubSubs, pubSubOptions, startedLocks, lockKeyPrefixes);
   }
 
   private static Set<String> capabilities(Set<? extends Enum<?>> capabilities) {

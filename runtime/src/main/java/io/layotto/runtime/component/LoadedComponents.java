@@ -2,6 +2,7 @@ package io.layotto.runtime.component;
 
 import io.layotto.runtime.pubsub.PubSubOptions;
 import io.layotto.spi.Component;
+import io.layotto.spi.lock.LockStore;
 import io.layotto.spi.pubsub.PubSub;
 import io.layotto.spi.state.StateStore;
 import java.util.ArrayList;
@@ -25,6 +26,8 @@ public final class LoadedComponents implements AutoCloseable {
   private final List<ComponentInfo> infos;
   private final Map<String, PubSub> pubSubs;
   private final Map<String, PubSubOptions> pubSubOptions;
+  private final Map<String, LockStore> locks;
+  private final Map<String, String> lockKeyPrefixes;
 
   /**
    * @param stateKeyPrefixes per state store, the raw runtime-level {@code keyPrefix} metadata value
@@ -43,6 +46,19 @@ public final class LoadedComponents implements AutoCloseable {
   public LoadedComponents(String appId, Map<String, StateStore> stateStores, Map<String, String> stateKeyPrefixes,
       Map<String, String> hellos, List<ComponentInfo> infos, Map<String, PubSub> pubSubs,
       Map<String, PubSubOptions> pubSubOptions) {
+    this(appId, stateStores, stateKeyPrefixes, hellos, infos, pubSubs, pubSubOptions, Map.of(), Map.of());
+  }
+
+  /**
+   * @param locks the initialised {@code lock} components by name, in config order
+   * @param lockKeyPrefixes per lock store, the lower-cased {@code keyPrefix} strategy ({@code appid}
+   *     when not configured)
+   */
+  public LoadedComponents(String appId, Map<String, StateStore> stateStores, Map<String, String> stateKeyPrefixes,
+      Map<String, String> hellos, List<ComponentInfo> infos, Map<String, PubSub> pubSubs,
+      Map<String, PubSubOptions> pubSubOptions, Map<String, LockStore> locks, Map<String, String> lockKeyPrefixes) {
+    this.locks = Collections.unmodifiableMap(new LinkedHashMap<>(locks));
+    this.lockKeyPrefixes = Map.copyOf(lockKeyPrefixes);
     this.pubSubs = Collections.unmodifiableMap(new LinkedHashMap<>(pubSubs));
     this.pubSubOptions = Map.copyOf(pubSubOptions);
     this.appId = appId;
@@ -89,6 +105,20 @@ public final class LoadedComponents implements AutoCloseable {
     return options;
   }
 
+  public Optional<LockStore> lockStore(String name) {
+    return Optional.ofNullable(locks.get(name));
+  }
+
+  /** Configured lock store names, in config order. */
+  public Set<String> lockStoreNames() {
+    return locks.keySet();
+  }
+
+  /** The {@code keyPrefix} strategy of a lock store; {@code appid} when not set, as in Layotto. */
+  public String lockKeyPrefix(String storeName) {
+    return lockKeyPrefixes.getOrDefault(storeName, "appid");
+  }
+
   /** Greeting per {@code hellos} component name, for {@code SayHello}. */
   public Map<String, String> hellos() {
     return hellos;
@@ -106,6 +136,7 @@ public final class LoadedComponents implements AutoCloseable {
   public Map<String, Component> all() {
     Map<String, Component> all = new LinkedHashMap<>(stateStores);
     pubSubs.forEach(all::putIfAbsent);
+    locks.forEach(all::putIfAbsent);
     return Collections.unmodifiableMap(all);
   }
 
@@ -114,6 +145,7 @@ public final class LoadedComponents implements AutoCloseable {
   public void close() {
     List<Component> reversed = new ArrayList<>(stateStores.values());
     reversed.addAll(pubSubs.values());
+    reversed.addAll(locks.values());
     Collections.reverse(reversed);
     for (Component c : reversed) {
       try {

@@ -43,7 +43,7 @@ public final class ConfigLoader {
       "service_registry");
 
   /** grpc_config sections of building blocks this runtime does not serve yet. */
-  private static final Set<String> UNSUPPORTED_SECTIONS = Set.of("lock", "sequencer",
+  private static final Set<String> UNSUPPORTED_SECTIONS = Set.of("sequencer",
       "config_store", "file", "oss", "secret_store", "bindings", "rpcs", "custom_component", "extends",
       "cryption", "email", "phone", "sms");
 
@@ -338,6 +338,7 @@ public final class ConfigLoader {
       Map<String, HelloConfig> hellos = new LinkedHashMap<>();
       Map<String, ComponentConfig> state = new LinkedHashMap<>();
       Map<String, ComponentConfig> pubSubs = new LinkedHashMap<>();
+      Map<String, ComponentConfig> locks = new LinkedHashMap<>();
       for (Map.Entry<String, JsonNode> e : grpc.properties()) {
         String section = e.getKey();
         JsonNode value = e.getValue();
@@ -366,6 +367,12 @@ public final class ConfigLoader {
               pubSubs.put(name, component);
             }
           });
+          case "lock" -> entries(value, sectionPath, (name, entry, entryPath) -> {
+            ComponentConfig component = component(name, entry, entryPath, "lock");
+            if (component != null) {
+              locks.put(name, component);
+            }
+          });
           default -> {
             if (UNSUPPORTED_SECTIONS.contains(section)) {
               if (!(value.isObject() && value.isEmpty()) && !value.isNull()) {
@@ -384,7 +391,8 @@ public final class ConfigLoader {
         return null;
       }
       return new RuntimeConfig(source, requireNonNull(grpcListenerName), requireNonNull(grpcAddress), path,
-          actuatorAddress, maxInboundMessageSize, drainTimeout, app, hellos, state, pubSubs, warnings, ignored);
+          actuatorAddress, maxInboundMessageSize, drainTimeout, app, hellos, state, pubSubs, locks, warnings,
+          ignored);
     }
 
     private AppConfig app(JsonNode app, String path) {

@@ -53,6 +53,8 @@ public final class TopicEventStream<Q, R> implements StreamObserver<Q> {
   private final SubscriptionManager manager;
   private final StreamObserver<R> responses;
   private final Map<String, Deque<CompletableFuture<AppAnswer>>> pending = new HashMap<>();
+  /** Completed once the initial response went out; fails when the stream ends before. */
+  private final CompletableFuture<Void> initialSent = new CompletableFuture<>();
   private SubscriptionManager.@Nullable Handle subscription;
   private SubscriptionManager.@Nullable Spec initialSpec;
   private boolean ended;
@@ -115,14 +117,14 @@ public final class TopicEventStream<Q, R> implements StreamObserver<Q> {
     }
   }
 
+  /**
+   * Subscribes on the component first and only then sends the initial response, so an event published
+   * once the client saw the initial response is never missed; events the component hands out before
+   * the initial response went out wait for it ({@link #initialSent}).
+   */
   private void subscribe(SubscriptionManager.Spec spec) {
     SubscriptionManager.Handle handle;
     try {
-      manager.check(spec);
-      synchronized (this) {
-        // the initial response goes out before any event can
-        responses.onNext(protocol.initialResponse());
-      }
       handle = manager.subscribe(spec, this::deliver);
     } catch (StatusRuntimeException e) {
       fail(e);
@@ -131,16 +133,30 @@ public final class TopicEventStream<Q, R> implements StreamObserver<Q> {
       fail(ApiErrors.toStatus(e, protocol.rpc()));
       return;
     }
+    boolean live;
     synchronized (this) {
-      if (!ended) {
+      live = !ended;
+      if (live) {
         subscription = handle;
-        return;
+        try {
+          responses.onNext(protocol.initialResponse());
+        } catch (RuntimeException e) {
+          log.debug("{}: sending the initial response failed", protocol.rpc(), e);
+        }
       }
     }
-    handle.close();
+    if (live) {
+      initialSent.complete(null);
+    } else {
+      handle.close();
+    }
   }
 
   private CompletionStage<AppAnswer> deliver(TopicEvent event) {
+    return initialSent.thenCompose(ignored -> send(event));
+  }
+
+  private CompletionStage<AppAnswer> send(TopicEvent event) {
     CompletableFuture<AppAnswer> answer = new CompletableFuture<>();
     synchronized (this) {
       if (ended) {
@@ -195,6 +211,7 @@ public final class TopicEventStream<Q, R> implements StreamObserver<Q> {
         }
       }
     }
+    initialSent.completeExceptionally(new IllegalStateException("stream ended before it was subscribed"));
     if (handle != null) {
       handle.close();
     }

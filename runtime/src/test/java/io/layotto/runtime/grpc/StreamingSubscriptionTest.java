@@ -245,6 +245,24 @@ class StreamingSubscriptionTest {
 
   @ParameterizedTest(name = "{0}")
   @MethodSource("apis")
+  void anEventPublishedRightAfterTheInitialResponseIsDelivered(BiFunction<InProcessApi, String, Stream0> open)
+      throws Exception {
+    broker.subscribeDelayMillis = 300; // a slow broker round trip: the initial response must wait for it
+    Stream0 stream = open.apply(api, "t11");
+    stream.initial("ps", "t11", Map.of());
+    stream.initialResponse.get(10, TimeUnit.SECONDS);
+    assertThat(broker.subscriptionsMade.get()).as("component subscriptions when the initial response arrived")
+        .isEqualTo(1);
+
+    publish("t11", "right after"); // the broker keeps messages only for existing subscriptions
+    Received event = stream.next();
+    assertThat(event.data()).isEqualTo("right after");
+    stream.processed(event.id(), 0);
+    assertThat(stream.events.poll(300, TimeUnit.MILLISECONDS)).isNull();
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("apis")
   void retryAndUnknownStatusRedeliverTheSameEvent(BiFunction<InProcessApi, String, Stream0> open) throws Exception {
     Stream0 stream = subscribed(open, "t2");
 

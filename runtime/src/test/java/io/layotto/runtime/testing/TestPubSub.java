@@ -31,6 +31,10 @@ public final class TestPubSub implements PubSub {
   public final List<PublishRequest> published = new CopyOnWriteArrayList<>();
   /** Counts subscribe calls. */
   public final AtomicInteger subscribeCalls = new AtomicInteger();
+  /** Counts subscribe calls that returned (the subscription exists). */
+  public final AtomicInteger subscriptionsMade = new AtomicInteger();
+  /** How long subscribe takes, as a slow broker's round trip would. */
+  public volatile long subscribeDelayMillis;
   public volatile int maxObservedInFlight;
   public volatile String consumerId = "";
 
@@ -83,6 +87,14 @@ public final class TestPubSub implements PubSub {
   @Override
   public Subscription subscribe(SubscribeRequest request, MessageHandler handler) {
     subscribeCalls.incrementAndGet();
+    if (subscribeDelayMillis > 0) {
+      try {
+        Thread.sleep(subscribeDelayMillis);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw io.layotto.spi.ComponentException.internal("interrupted while subscribing", e);
+      }
+    }
     LinkedBlockingDeque<Message> queue = queue(request.topic(), request.consumerGroup());
     Semaphore slots = new Semaphore(request.maxInFlight());
     AtomicBoolean closed = new AtomicBoolean();
@@ -133,6 +145,7 @@ public final class TestPubSub implements PubSub {
         }
       }
     });
+    subscriptionsMade.incrementAndGet();
     return () -> {
       if (closed.compareAndSet(false, true)) {
         try {
