@@ -153,16 +153,6 @@ final class InMemoryConsumerGroup {
   }
 
   private void requestDrain() {
-    requestDrain(false);
-  }
-
-  /**
-   * Makes sure a drain runs. With {@code inline}, a virtual thread runs the drain itself instead of
-   * handing it to a new one: an ack then delivers the next waiting message without another thread
-   * hand-off (each costs a wait for a core on a busy machine). Platform threads (timers, transport
-   * threads) and publishers (which hold the topic's publish lock) always hand off.
-   */
-  private void requestDrain(boolean inline) {
     lock.lock();
     try {
       if (draining) {
@@ -171,10 +161,6 @@ final class InMemoryConsumerGroup {
       draining = true;
     } finally {
       lock.unlock();
-    }
-    if (inline && Thread.currentThread().isVirtual()) {
-      drain();
-      return;
     }
     try {
       dispatcher.execute(this::drain);
@@ -287,7 +273,7 @@ final class InMemoryConsumerGroup {
     } finally {
       lock.unlock();
     }
-    requestDrain(true);
+    requestDrain();
   }
 
   /**

@@ -57,8 +57,7 @@ import org.jspecify.annotations.Nullable;
  *       (ready or handed out); a publish that would exceed it fails with RESOURCE_EXHAUSTED naming the
  *       topic and group, for every group of the topic alike.</li>
  * </ul>
- * Handlers run on virtual threads, one drain task per group at a time (a virtual thread whose ack frees
- * a slot runs the drain itself, saving a hand-off); payloads are copied on publish
+ * Handlers run on virtual threads, one drain task per group at a time; payloads are copied on publish
  * and on each delivery, so neither side can change the other's bytes.
  */
 public final class InMemoryPubSub implements PubSub {
