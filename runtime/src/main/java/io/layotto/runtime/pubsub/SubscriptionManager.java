@@ -16,8 +16,8 @@ import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -36,12 +36,13 @@ public final class SubscriptionManager implements AutoCloseable {
 
   private static final Logger log = LoggerFactory.getLogger(SubscriptionManager.class);
 
-  /** Timers only: the tasks they run return at once. */
-  private static final ScheduledExecutorService TIMERS = Executors.newSingleThreadScheduledExecutor(r -> {
-    Thread t = new Thread(r, "layotto-pubsub-retry");
-    t.setDaemon(true);
-    return t;
-  });
+  /**
+   * Timers only: the tasks they run return at once. Every attempt schedules its timeout here and
+   * almost every one is cancelled within milliseconds when the app answers; cancelled timeouts are
+   * removed at once, or tens of thousands (rate × deliveryTimeout) would wait in the queue and wake
+   * the timer thread one by one when they fall due.
+   */
+  static final ScheduledExecutorService TIMERS = timers();
 
   /** Subscription metadata key naming the dead-letter topic (Dapr's spelling). */
   public static final String DEAD_LETTER_TOPIC = "deadLetterTopic";
@@ -207,6 +208,16 @@ public final class SubscriptionManager implements AutoCloseable {
       }
       log.info("unsubscribed from topic '{}' of pubsub '{}'", spec.topic(), spec.pubsubName());
     }
+  }
+
+  private static ScheduledExecutorService timers() {
+    ScheduledThreadPoolExecutor timers = new ScheduledThreadPoolExecutor(1, r -> {
+      Thread t = new Thread(r, "layotto-pubsub-retry");
+      t.setDaemon(true);
+      return t;
+    });
+    timers.setRemoveOnCancelPolicy(true);
+    return timers;
   }
 
   private static String fallbackId(Message message) {
