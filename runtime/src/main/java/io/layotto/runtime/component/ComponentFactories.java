@@ -2,6 +2,7 @@ package io.layotto.runtime.component;
 
 import io.layotto.runtime.StartupException;
 import io.layotto.spi.pubsub.PubSubFactory;
+import io.layotto.spi.sequencer.SequencerFactory;
 import io.layotto.spi.state.StateStoreFactory;
 import java.util.Collections;
 import java.util.List;
@@ -15,11 +16,13 @@ public final class ComponentFactories {
 
   private final Map<String, StateStoreFactory> stateFactories;
   private final Map<String, PubSubFactory> pubSubFactories;
+  private final Map<String, SequencerFactory> sequencerFactories;
 
   private ComponentFactories(Map<String, StateStoreFactory> stateFactories,
-      Map<String, PubSubFactory> pubSubFactories) {
+      Map<String, PubSubFactory> pubSubFactories, Map<String, SequencerFactory> sequencerFactories) {
     this.stateFactories = Collections.unmodifiableMap(new TreeMap<>(stateFactories));
     this.pubSubFactories = Collections.unmodifiableMap(new TreeMap<>(pubSubFactories));
+    this.sequencerFactories = Collections.unmodifiableMap(new TreeMap<>(sequencerFactories));
   }
 
   /**
@@ -30,7 +33,23 @@ public final class ComponentFactories {
   public static ComponentFactories discover(ClassLoader classLoader) {
     return of(ServiceLoader.load(StateStoreFactory.class, classLoader).stream()
             .map(ServiceLoader.Provider::get).toList(),
-        ServiceLoader.load(PubSubFactory.class, classLoader).stream().map(ServiceLoader.Provider::get).toList());
+        ServiceLoader.load(PubSubFactory.class, classLoader).stream().map(ServiceLoader.Provider::get).toList())
+        .withSequencers(ServiceLoader.load(SequencerFactory.class, classLoader).stream()
+            .map(ServiceLoader.Provider::get).toList());
+  }
+
+  /** These factories plus the given sequencer factories (replacing any known before). */
+  public ComponentFactories withSequencers(List<SequencerFactory> factories) {
+    return new ComponentFactories(stateFactories, pubSubFactories, byType(factories, "sequencer", SequencerFactory::type));
+  }
+
+  public Optional<SequencerFactory> sequencer(String type) {
+    return Optional.ofNullable(sequencerFactories.get(type));
+  }
+
+  /** Known sequencer types, sorted. */
+  public List<String> sequencerTypes() {
+    return List.copyOf(sequencerFactories.keySet());
   }
 
   /** The state store factories given and no pub/sub factory, e.g. in tests. */
@@ -41,7 +60,7 @@ public final class ComponentFactories {
   /** The factories given, e.g. in tests. */
   public static ComponentFactories of(List<StateStoreFactory> stateFactories, List<PubSubFactory> pubSubFactories) {
     return new ComponentFactories(byType(stateFactories, "state store", StateStoreFactory::type),
-        byType(pubSubFactories, "pub/sub", PubSubFactory::type));
+        byType(pubSubFactories, "pub/sub", PubSubFactory::type), Map.of());
   }
 
   private static <F> Map<String, F> byType(List<F> factories, String kind,

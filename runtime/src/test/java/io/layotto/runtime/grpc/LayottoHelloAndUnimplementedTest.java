@@ -68,8 +68,6 @@ class LayottoHelloAndUnimplementedTest {
           "Unlock: the lock building block is not available in this build yet");
       assertFails(() -> stub.tryLock(RuntimeProto.TryLockRequest.getDefaultInstance()), Status.Code.UNIMPLEMENTED,
           "TryLock: the lock building block");
-      assertFails(() -> stub.getNextId(RuntimeProto.GetNextIdRequest.getDefaultInstance()),
-          Status.Code.UNIMPLEMENTED, "GetNextId: the sequencer building block");
       assertFails(() -> stub.getConfiguration(RuntimeProto.GetConfigurationRequest.getDefaultInstance()),
           Status.Code.UNIMPLEMENTED, "the configuration building block");
       assertFails(() -> stub.invokeService(RuntimeProto.InvokeServiceRequest.getDefaultInstance()),

@@ -24,7 +24,12 @@ final class SqlFailures {
   private final ConnectionSettings connection;
 
   SqlFailures(String type, String componentName, ConnectionSettings connection) {
-    this.storeName = type + " state store '" + componentName + "'";
+    this(connection, type + " state store '" + componentName + "'");
+  }
+
+  /** @param component how messages name the component, e.g. {@code postgresql sequencer 'seq'} */
+  SqlFailures(ConnectionSettings connection, String component) {
+    this.storeName = component;
     this.connection = connection;
   }
 

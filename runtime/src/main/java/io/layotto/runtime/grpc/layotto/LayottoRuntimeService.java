@@ -16,6 +16,7 @@ import io.layotto.runtime.pubsub.PubSubServices;
 import io.layotto.runtime.pubsub.SubscriptionManager;
 import io.layotto.runtime.pubsub.TopicEvent;
 import io.layotto.runtime.pubsub.TopicEventStream;
+import io.layotto.runtime.sequencer.SequencerApi;
 import io.layotto.spi.state.BulkGetItem;
 import io.layotto.spi.state.Concurrency;
 import io.layotto.spi.state.Consistency;
@@ -39,7 +40,7 @@ import spec.proto.runtime.v1.RuntimeProto;
 public final class LayottoRuntimeService extends RuntimeGrpc.RuntimeImplBase {
 
   private static final Set<String> IMPLEMENTED = Set.of("SayHello", "GetState", "GetBulkState", "SaveState",
-      "DeleteState", "DeleteBulkState", "ExecuteStateTransaction", "PublishEvent", "SubscribeTopicEvents");
+      "DeleteState", "DeleteBulkState", "ExecuteStateTransaction", "PublishEvent", "SubscribeTopicEvents", "GetNextId");
 
   /** The building block each not-yet-served rpc belongs to, for the UNIMPLEMENTED message. */
   private static final Map<String, String> BUILDING_BLOCKS = Map.ofEntries(
@@ -51,7 +52,6 @@ public final class LayottoRuntimeService extends RuntimeGrpc.RuntimeImplBase {
       Map.entry("TryLock", "lock"),
       Map.entry("Unlock", "lock"),
       Map.entry("LockKeepAlive", "lock"),
-      Map.entry("GetNextId", "sequencer"),
       Map.entry("GetFile", "file"),
       Map.entry("PutFile", "file"),
       Map.entry("ListFile", "file"),
@@ -64,6 +64,7 @@ public final class LayottoRuntimeService extends RuntimeGrpc.RuntimeImplBase {
   private final LoadedComponents components;
   private final StateApi state;
   private final PubSubServices pubSub;
+  private final SequencerApi sequencer;
 
   public LayottoRuntimeService(LoadedComponents components, StateApi state) {
     this(components, state, PubSubServices.over(components));
@@ -73,6 +74,7 @@ public final class LayottoRuntimeService extends RuntimeGrpc.RuntimeImplBase {
     this.components = components;
     this.state = state;
     this.pubSub = pubSub;
+    this.sequencer = new SequencerApi(components);
   }
 
   /** The service with UNIMPLEMENTED answers naming the building block for every rpc not served yet. */
@@ -85,6 +87,14 @@ public final class LayottoRuntimeService extends RuntimeGrpc.RuntimeImplBase {
       PubSubServices pubSub) {
     return NotYetAvailable.restrict(new LayottoRuntimeService(components, state, pubSub).bindService(), IMPLEMENTED,
         LayottoRuntimeService::notAvailableMessage);
+  }
+
+  /** Layotto's GetNextId: a missing {@code options} means WEAK, as in Layotto's code. */
+  @Override
+  public void getNextId(RuntimeProto.GetNextIdRequest request, StreamObserver<RuntimeProto.GetNextIdResponse> observer) {
+    Unary.respond(observer, "GetNextId", () -> RuntimeProto.GetNextIdResponse.newBuilder()
+        .setNextId(sequencer.nextId(request.getStoreName(), request.getKey(), request.getOptions().getIncrementValue()))
+        .build());
   }
 
   @Override
