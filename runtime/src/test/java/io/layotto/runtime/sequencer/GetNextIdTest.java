@@ -137,6 +137,26 @@ class GetNextIdTest {
   }
 
   @Test
+  void weakKeepsServingItsSegmentDuringAnOutageAndRecoversAfterIt() throws IOException {
+    var api = api("app1", "{\"seq\": {\"type\": \"recording\", \"metadata\": {\"segmentSize\": \"100\"}}}");
+    List<Long> ids = new ArrayList<>();
+    ids.add(next(api, "seq", "k", AutoIncrement.WEAK));
+    recording.down = true;
+
+    for (int i = 1; i < 100; i++) {
+      ids.add(next(api, "seq", "k", AutoIncrement.WEAK));
+    }
+    var e = fails(() -> next(api, "seq", "k", AutoIncrement.WEAK), Status.Code.UNAVAILABLE);
+    assertThat(e.getStatus().getDescription()).contains("recording backend is down").contains("'k'");
+    fails(() -> next(api, "seq", "k", AutoIncrement.STRONG), Status.Code.UNAVAILABLE);
+
+    recording.down = false;
+    ids.add(next(api, "seq", "k", AutoIncrement.WEAK));
+    assertThat(ids).as("the cached segment, then a new one").isSorted().doesNotHaveDuplicates().hasSize(101);
+    assertThat(ids.getLast()).isGreaterThan(100L);
+  }
+
+  @Test
   void segmentSizeZeroServesWeakLikeStrong() throws IOException {
     var api = api("app1", "{\"seq\": {\"type\": \"recording\", \"metadata\": {\"segmentSize\": \"0\"}}}");
     assertThat(next(api, "seq", "k", AutoIncrement.WEAK)).isEqualTo(1L);

@@ -1,6 +1,7 @@
 package io.layotto.runtime.sequencer;
 
 import io.layotto.components.inmemory.InMemorySequencerFactory;
+import io.layotto.spi.ComponentException;
 import io.layotto.spi.Metadata;
 import io.layotto.spi.MetadataSchema;
 import io.layotto.spi.sequencer.IdRange;
@@ -17,6 +18,14 @@ final class RecordingSequencerFactory implements SequencerFactory {
 
   /** Calls as {@code nextId <key>}, {@code reserve <key> <size>} and {@code init <biggerThan>}. */
   final List<String> calls = new CopyOnWriteArrayList<>();
+  /** While set, every call fails as a backend outage would. */
+  volatile boolean down;
+
+  private void failWhenDown() {
+    if (down) {
+      throw ComponentException.unavailable("recording backend is down", null);
+    }
+  }
 
   @Override
   public String type() {
@@ -51,12 +60,14 @@ final class RecordingSequencerFactory implements SequencerFactory {
       @Override
       public long nextId(String key) {
         calls.add("nextId " + key);
+        failWhenDown();
         return delegate.nextId(key);
       }
 
       @Override
       public IdRange reserve(String key, int size) {
         calls.add("reserve " + key + " " + size);
+        failWhenDown();
         return delegate.reserve(key, size);
       }
 
