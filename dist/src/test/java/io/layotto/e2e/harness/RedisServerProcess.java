@@ -32,17 +32,32 @@ public final class RedisServerProcess implements AutoCloseable {
 
   private final int port;
   private final Path dir;
+  private final boolean appendOnly;
   private @Nullable Process process;
 
-  private RedisServerProcess(int port, Path dir) {
+  private RedisServerProcess(int port, Path dir, boolean appendOnly) {
     this.port = port;
     this.dir = dir;
+    this.appendOnly = appendOnly;
   }
 
   /** Starts a private Redis on a free port and waits until it answers PING. */
   public static RedisServerProcess startOnFreePort() {
+    return startOnFreePort(false);
+  }
+
+  /**
+   * Like {@link #startOnFreePort()}, with an append-only file synced before every reply
+   * ({@code appendfsync always}), so a killed server restarts with every acknowledged write.
+   */
+  public static RedisServerProcess startOnFreePortWithAof() {
+    return startOnFreePort(true);
+  }
+
+  private static RedisServerProcess startOnFreePort(boolean appendOnly) {
     try {
-      RedisServerProcess redis = new RedisServerProcess(FreePorts.one(), Files.createTempDirectory("layotto-e2e-redis-"));
+      RedisServerProcess redis = new RedisServerProcess(FreePorts.one(), Files.createTempDirectory("layotto-e2e-redis-"),
+          appendOnly);
       STARTED.add(redis);
       redis.start();
       return redis;
@@ -62,7 +77,7 @@ public final class RedisServerProcess implements AutoCloseable {
     }
     try {
       process = new ProcessBuilder("redis-server", "--port", String.valueOf(port), "--bind", "127.0.0.1",
-          "--save", "", "--appendonly", "no", "--dir", dir.toString())
+          "--save", "", "--appendonly", appendOnly ? "yes" : "no", "--appendfsync", "always", "--dir", dir.toString())
           .redirectErrorStream(true)
           .redirectOutput(ProcessBuilder.Redirect.appendTo(dir.resolve("redis.log").toFile()))
           .start();
