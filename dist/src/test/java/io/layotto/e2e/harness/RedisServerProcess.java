@@ -18,9 +18,9 @@ import java.util.concurrent.TimeUnit;
 import org.jspecify.annotations.Nullable;
 
 /**
- * A private {@code redis-server} on a free port in a temp dir (no persistence), for tests that stop
- * and restart a backend; the shared Redis on 6379 is never touched. It can be killed and started
- * again on the same port.
+ * A private {@code redis-server} on a free port in a temp dir, for tests that stop and restart a
+ * backend; the shared Redis on 6379 is never touched. It can be killed and started again on the same
+ * port and dir. Without persistence by default; {@link #startWithAppendOnlyFile()} keeps an AOF.
  */
 public final class RedisServerProcess implements AutoCloseable {
 
@@ -32,17 +32,34 @@ public final class RedisServerProcess implements AutoCloseable {
 
   private final int port;
   private final Path dir;
+  private final List<String> persistence;
   private @Nullable Process process;
 
-  private RedisServerProcess(int port, Path dir) {
+  private RedisServerProcess(int port, Path dir, List<String> persistence) {
     this.port = port;
     this.dir = dir;
+    this.persistence = persistence;
   }
 
-  /** Starts a private Redis on a free port and waits until it answers PING. */
+  /** Starts a private Redis without persistence on a free port and waits until it answers PING. */
   public static RedisServerProcess startOnFreePort() {
+    return startOnFreePort(List.of("--save", "", "--appendonly", "no"));
+  }
+
+  /**
+   * Starts a private Redis that logs every write to an append-only file in its dir, fsynced before
+   * the write is answered ({@code appendfsync always}), so a restart after SIGKILL still holds
+   * every acknowledged write. ({@code everysec} would do for a process kill in most cases, but while a
+   * background fsync is slow Redis postpones the write(2) of its AOF buffer and still answers.)
+   */
+  public static RedisServerProcess startWithAppendOnlyFile() {
+    return startOnFreePort(List.of("--save", "", "--appendonly", "yes", "--appendfsync", "always"));
+  }
+
+  private static RedisServerProcess startOnFreePort(List<String> persistence) {
     try {
-      RedisServerProcess redis = new RedisServerProcess(FreePorts.one(), Files.createTempDirectory("layotto-e2e-redis-"));
+      RedisServerProcess redis = new RedisServerProcess(FreePorts.one(), Files.createTempDirectory("layotto-e2e-redis-"),
+          persistence);
       STARTED.add(redis);
       redis.start();
       return redis;
@@ -61,8 +78,10 @@ public final class RedisServerProcess implements AutoCloseable {
       throw new IllegalStateException("redis on " + port + " is already running");
     }
     try {
-      process = new ProcessBuilder("redis-server", "--port", String.valueOf(port), "--bind", "127.0.0.1",
-          "--save", "", "--appendonly", "no", "--dir", dir.toString())
+      List<String> command = new java.util.ArrayList<>(List.of("redis-server", "--port", String.valueOf(port),
+          "--bind", "127.0.0.1", "--dir", dir.toString()));
+      command.addAll(persistence);
+      process = new ProcessBuilder(command)
           .redirectErrorStream(true)
           .redirectOutput(ProcessBuilder.Redirect.appendTo(dir.resolve("redis.log").toFile()))
           .start();

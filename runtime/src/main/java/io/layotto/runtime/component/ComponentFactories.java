@@ -1,7 +1,9 @@
 package io.layotto.runtime.component;
 
 import io.layotto.runtime.StartupException;
+import io.layotto.spi.lock.LockStoreFactory;
 import io.layotto.spi.pubsub.PubSubFactory;
+import io.layotto.spi.sequencer.SequencerFactory;
 import io.layotto.spi.state.StateStoreFactory;
 import java.util.Collections;
 import java.util.List;
@@ -15,11 +17,16 @@ public final class ComponentFactories {
 
   private final Map<String, StateStoreFactory> stateFactories;
   private final Map<String, PubSubFactory> pubSubFactories;
+  private final Map<String, LockStoreFactory> lockFactories;
+  private final Map<String, SequencerFactory> sequencerFactories;
 
   private ComponentFactories(Map<String, StateStoreFactory> stateFactories,
-      Map<String, PubSubFactory> pubSubFactories) {
+      Map<String, PubSubFactory> pubSubFactories, Map<String, LockStoreFactory> lockFactories,
+      Map<String, SequencerFactory> sequencerFactories) {
     this.stateFactories = Collections.unmodifiableMap(new TreeMap<>(stateFactories));
     this.pubSubFactories = Collections.unmodifiableMap(new TreeMap<>(pubSubFactories));
+    this.lockFactories = Collections.unmodifiableMap(new TreeMap<>(lockFactories));
+    this.sequencerFactories = Collections.unmodifiableMap(new TreeMap<>(sequencerFactories));
   }
 
   /**
@@ -30,7 +37,16 @@ public final class ComponentFactories {
   public static ComponentFactories discover(ClassLoader classLoader) {
     return of(ServiceLoader.load(StateStoreFactory.class, classLoader).stream()
             .map(ServiceLoader.Provider::get).toList(),
-        ServiceLoader.load(PubSubFactory.class, classLoader).stream().map(ServiceLoader.Provider::get).toList());
+        ServiceLoader.load(PubSubFactory.class, classLoader).stream().map(ServiceLoader.Provider::get).toList(),
+        ServiceLoader.load(LockStoreFactory.class, classLoader).stream().map(ServiceLoader.Provider::get).toList())
+        .withSequencers(ServiceLoader.load(SequencerFactory.class, classLoader).stream()
+            .map(ServiceLoader.Provider::get).toList());
+  }
+
+  /** These factories plus the given sequencer factories (replacing any known before). */
+  public ComponentFactories withSequencers(List<SequencerFactory> factories) {
+    return new ComponentFactories(stateFactories, pubSubFactories, lockFactories,
+        byType(factories, "sequencer", SequencerFactory::type));
   }
 
   /** The state store factories given and no pub/sub factory, e.g. in tests. */
@@ -40,8 +56,15 @@ public final class ComponentFactories {
 
   /** The factories given, e.g. in tests. */
   public static ComponentFactories of(List<StateStoreFactory> stateFactories, List<PubSubFactory> pubSubFactories) {
+    return of(stateFactories, pubSubFactories, List.of());
+  }
+
+  /** The factories given, lock stores included, e.g. in tests. */
+  public static ComponentFactories of(List<StateStoreFactory> stateFactories, List<PubSubFactory> pubSubFactories,
+      List<LockStoreFactory> lockFactories) {
     return new ComponentFactories(byType(stateFactories, "state store", StateStoreFactory::type),
-        byType(pubSubFactories, "pub/sub", PubSubFactory::type));
+        byType(pubSubFactories, "pub/sub", PubSubFactory::type),
+        byType(lockFactories, "lock store", LockStoreFactory::type), Map.of());
   }
 
   private static <F> Map<String, F> byType(List<F> factories, String kind,
@@ -64,6 +87,24 @@ public final class ComponentFactories {
 
   public Optional<PubSubFactory> pubSub(String type) {
     return Optional.ofNullable(pubSubFactories.get(type));
+  }
+
+  public Optional<LockStoreFactory> lockStore(String type) {
+    return Optional.ofNullable(lockFactories.get(type));
+  }
+
+  /** Known lock store types, sorted. */
+  public List<String> lockStoreTypes() {
+    return List.copyOf(lockFactories.keySet());
+  }
+
+  public Optional<SequencerFactory> sequencer(String type) {
+    return Optional.ofNullable(sequencerFactories.get(type));
+  }
+
+  /** Known sequencer types, sorted. */
+  public List<String> sequencerTypes() {
+    return List.copyOf(sequencerFactories.keySet());
   }
 
   /** Known pub/sub types, sorted. */

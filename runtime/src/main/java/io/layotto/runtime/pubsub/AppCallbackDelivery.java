@@ -89,6 +89,11 @@ public final class AppCallbackDelivery implements Component {
     delivery.watch(ConnectivityState.IDLE);
     delivery.worker.execute(delivery::refresh);
     delivery.worker.scheduleWithFixedDelay(() -> {
+      if (delivery.channel.getState(false) == ConnectivityState.TRANSIENT_FAILURE) {
+        // gRPC waits ever longer between reconnects (up to 2 min); a restarted app listens again within
+        // seconds and is local, so probe it every LIST_RETRY instead of leaving its events waiting.
+        delivery.channel.resetConnectBackoff();
+      }
       if (delivery.listFailure != null) {
         delivery.refresh();
       }

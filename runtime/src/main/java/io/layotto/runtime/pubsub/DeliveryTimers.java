@@ -25,6 +25,8 @@ final class DeliveryTimers extends ScheduledThreadPoolExecutor {
       t.setDaemon(true);
       return t;
     });
+    // Almost every attempt timeout is cancelled within milliseconds when the app answers: remove it
+    // at once, or tens of thousands would wait in the queue and wake the thread when they fall due.
     setRemoveOnCancelPolicy(true);
   }
 

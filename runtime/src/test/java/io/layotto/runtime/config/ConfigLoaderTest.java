@@ -51,8 +51,12 @@ class ConfigLoaderTest {
     assertThat(config.pubSubs().get("pub_subs_demo").type()).isEqualTo("in-memory");
     assertThat(config.pubSubs().get("pub_subs_demo").metadata()).containsEntry("consumerID", "1");
     assertThat(config.warnings()).noneSatisfy(w -> assertThat(w).contains("pub_subs"));
-    assertThat(config.warnings()).anySatisfy(w -> assertThat(w).contains("lock").contains("not yet supported"));
-    assertThat(config.warnings()).anySatisfy(w -> assertThat(w).contains("sequencer").contains("not yet supported"));
+    assertThat(config.locks().get("lock_demo").type()).isEqualTo("in-memory");
+    assertThat(config.warnings()).noneSatisfy(w -> assertThat(w).contains("grpc_config.lock"));
+    assertThat(config.sequencers().get("sequencer_demo").component().type()).isEqualTo("in-memory");
+    assertThat(config.warnings()).noneSatisfy(w -> assertThat(w).contains("sequencer"));
+    assertThat(config.warnings()).anySatisfy(w -> assertThat(w).contains("grpc_config.secret_store")
+        .contains("not yet supported"));
     assertThat(config.ignoredSettings()).contains("$.tracing", "$.metrics");
   }
 

@@ -72,8 +72,6 @@ class DaprMetadataAndUnimplementedTest {
   void unaryRpcsOfOtherBuildingBlocksAreUnimplemented() {
     assertFails(() -> dapr.getSecret(io.dapr.v1.DaprSecretProtos.GetSecretRequest.newBuilder()
         .setStoreName("secrets").setKey("k").build()), Status.Code.UNIMPLEMENTED, "Dapr/GetSecret", "not available");
-    assertFails(() -> dapr.tryLockAlpha1(io.dapr.v1.DaprLockProtos.TryLockRequest.getDefaultInstance()),
-        Status.Code.UNIMPLEMENTED, "Dapr/TryLockAlpha1");
     assertFails(() -> dapr.queryStateAlpha1(io.dapr.v1.DaprStateProtos.QueryStateRequest.newBuilder()
         .setStoreName("state_demo").setQuery("{}").build()), Status.Code.UNIMPLEMENTED, "Dapr/QueryStateAlpha1");
     assertFails(() -> dapr.shutdown(io.dapr.v1.DaprProtos.ShutdownRequest.getDefaultInstance()),

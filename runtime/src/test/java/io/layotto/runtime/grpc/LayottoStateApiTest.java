@@ -66,8 +66,8 @@ class LayottoStateApiTest extends StateApiContract {
 
     @Override
     public void callUnimplemented() {
-      stub.tryLock(RuntimeProto.TryLockRequest.newBuilder().setStoreName("lock").setResourceId("r")
-          .setLockOwner("o").setExpire(10).build());
+      stub.invokeBinding(RuntimeProto.InvokeBindingRequest.newBuilder().setName("binding").setOperation("get")
+          .build());
     }
 
     private static RuntimeProto.StateItem item(Item item) {

@@ -24,7 +24,13 @@ final class SqlFailures {
   private final ConnectionSettings connection;
 
   SqlFailures(String type, String componentName, ConnectionSettings connection) {
-    this.storeName = type + " state store '" + componentName + "'";
+    this(type + " state store '" + componentName + "'", connection);
+  }
+
+  /** @param storeName how messages name the component, e.g. {@code postgresql lock store 'l'} or
+   *     {@code postgresql sequencer 'seq'} */
+  SqlFailures(String storeName, ConnectionSettings connection) {
+    this.storeName = storeName;
     this.connection = connection;
   }
 

@@ -8,6 +8,7 @@ import io.dapr.v1.CommonProtos;
 import io.dapr.v1.DaprAppCallbackProtos;
 import io.dapr.v1.DaprPubsubProtos;
 import io.dapr.v1.DaprGrpc;
+import io.dapr.v1.DaprLockProtos;
 import io.dapr.v1.DaprMetadataProtos;
 import io.dapr.v1.DaprStateProtos;
 import io.grpc.ServerServiceDefinition;
@@ -18,6 +19,8 @@ import io.layotto.runtime.grpc.NotYetAvailable;
 import io.layotto.runtime.grpc.TraceHeaders;
 import io.layotto.runtime.grpc.Unary;
 import io.layotto.runtime.grpc.state.StateApi;
+import io.layotto.runtime.lock.LockApi;
+import io.layotto.spi.lock.LockStatus;
 import io.layotto.runtime.pubsub.AppAnswers;
 import io.layotto.spi.pubsub.delivery.AppAnswer;
 import io.layotto.runtime.pubsub.PubSubApi;
@@ -49,12 +52,13 @@ public final class DaprApiService extends DaprGrpc.DaprImplBase {
 
   private static final Set<String> IMPLEMENTED = Set.of("GetState", "GetBulkState", "SaveState", "DeleteState",
       "DeleteBulkState", "ExecuteStateTransaction", "GetMetadata", "PublishEvent", "BulkPublishEventAlpha1",
-      "BulkPublishEvent", "SubscribeTopicEventsAlpha1");
+      "BulkPublishEvent", "SubscribeTopicEventsAlpha1", "TryLockAlpha1", "UnlockAlpha1");
 
   private final LoadedComponents components;
   private final StateApi state;
   private final String runtimeVersion;
   private final PubSubServices pubSub;
+  private final LockApi lock;
 
   public DaprApiService(LoadedComponents components, StateApi state, String runtimeVersion) {
     this(components, state, PubSubServices.over(components), runtimeVersion);
@@ -65,6 +69,7 @@ public final class DaprApiService extends DaprGrpc.DaprImplBase {
     this.state = state;
     this.pubSub = pubSub;
     this.runtimeVersion = runtimeVersion;
+    this.lock = new LockApi(components);
   }
 
   /** The service with clear UNIMPLEMENTED answers for every rpc this build does not serve. */
@@ -259,6 +264,28 @@ public final class DaprApiService extends DaprGrpc.DaprImplBase {
         .setPath(path)
         .setExtensions(extensions)
         .build();
+  }
+
+  @Override
+  public void tryLockAlpha1(DaprLockProtos.TryLockRequest request,
+      StreamObserver<DaprLockProtos.TryLockResponse> observer) {
+    Unary.respond(observer, "TryLockAlpha1", () -> DaprLockProtos.TryLockResponse.newBuilder()
+        .setSuccess(lock.tryLock(request.getStoreName(), request.getResourceId(), request.getLockOwner(),
+            request.getExpiryInSeconds(), "expiry_in_seconds"))
+        .build());
+  }
+
+  @Override
+  public void unlockAlpha1(DaprLockProtos.UnlockRequest request,
+      StreamObserver<DaprLockProtos.UnlockResponse> observer) {
+    Unary.respond(observer, "UnlockAlpha1", () -> {
+      LockStatus status = lock.unlock(request.getStoreName(), request.getResourceId(), request.getLockOwner());
+      return DaprLockProtos.UnlockResponse.newBuilder().setStatus(switch (status) {
+        case SUCCESS -> DaprLockProtos.UnlockResponse.Status.SUCCESS;
+        case LOCK_UNEXIST -> DaprLockProtos.UnlockResponse.Status.LOCK_DOES_NOT_EXIST;
+        case LOCK_BELONG_TO_OTHERS -> DaprLockProtos.UnlockResponse.Status.LOCK_BELONGS_TO_OTHERS;
+      }).build();
+    });
   }
 
   @Override

@@ -10,12 +10,15 @@ import io.layotto.runtime.grpc.NotYetAvailable;
 import io.layotto.runtime.grpc.TraceHeaders;
 import io.layotto.runtime.grpc.Unary;
 import io.layotto.runtime.grpc.state.StateApi;
+import io.layotto.runtime.lock.LockApi;
+import io.layotto.spi.lock.LockStatus;
 import io.layotto.runtime.pubsub.AppAnswers;
 import io.layotto.spi.pubsub.delivery.AppAnswer;
 import io.layotto.runtime.pubsub.PubSubServices;
 import io.layotto.runtime.pubsub.SubscriptionManager;
 import io.layotto.runtime.pubsub.TopicEvent;
 import io.layotto.runtime.pubsub.TopicEventStream;
+import io.layotto.runtime.sequencer.SequencerApi;
 import io.layotto.spi.state.BulkGetItem;
 import io.layotto.spi.state.Concurrency;
 import io.layotto.spi.state.Consistency;
@@ -39,7 +42,8 @@ import spec.proto.runtime.v1.RuntimeProto;
 public final class LayottoRuntimeService extends RuntimeGrpc.RuntimeImplBase {
 
   private static final Set<String> IMPLEMENTED = Set.of("SayHello", "GetState", "GetBulkState", "SaveState",
-      "DeleteState", "DeleteBulkState", "ExecuteStateTransaction", "PublishEvent", "SubscribeTopicEvents");
+      "DeleteState", "DeleteBulkState", "ExecuteStateTransaction", "PublishEvent", "SubscribeTopicEvents",
+      "TryLock", "Unlock", "LockKeepAlive", "GetNextId");
 
   /** The building block each not-yet-served rpc belongs to, for the UNIMPLEMENTED message. */
   private static final Map<String, String> BUILDING_BLOCKS = Map.ofEntries(
@@ -48,10 +52,6 @@ public final class LayottoRuntimeService extends RuntimeGrpc.RuntimeImplBase {
       Map.entry("SaveConfiguration", "configuration"),
       Map.entry("DeleteConfiguration", "configuration"),
       Map.entry("SubscribeConfiguration", "configuration"),
-      Map.entry("TryLock", "lock"),
-      Map.entry("Unlock", "lock"),
-      Map.entry("LockKeepAlive", "lock"),
-      Map.entry("GetNextId", "sequencer"),
       Map.entry("GetFile", "file"),
       Map.entry("PutFile", "file"),
       Map.entry("ListFile", "file"),
@@ -64,6 +64,8 @@ public final class LayottoRuntimeService extends RuntimeGrpc.RuntimeImplBase {
   private final LoadedComponents components;
   private final StateApi state;
   private final PubSubServices pubSub;
+  private final LockApi lock;
+  private final SequencerApi sequencer;
 
   public LayottoRuntimeService(LoadedComponents components, StateApi state) {
     this(components, state, PubSubServices.over(components));
@@ -73,6 +75,8 @@ public final class LayottoRuntimeService extends RuntimeGrpc.RuntimeImplBase {
     this.components = components;
     this.state = state;
     this.pubSub = pubSub;
+    this.lock = new LockApi(components);
+    this.sequencer = new SequencerApi(components);
   }
 
   /** The service with UNIMPLEMENTED answers naming the building block for every rpc not served yet. */
@@ -85,6 +89,14 @@ public final class LayottoRuntimeService extends RuntimeGrpc.RuntimeImplBase {
       PubSubServices pubSub) {
     return NotYetAvailable.restrict(new LayottoRuntimeService(components, state, pubSub).bindService(), IMPLEMENTED,
         LayottoRuntimeService::notAvailableMessage);
+  }
+
+  /** Layotto's GetNextId: a missing {@code options} means WEAK, as in Layotto's code. */
+  @Override
+  public void getNextId(RuntimeProto.GetNextIdRequest request, StreamObserver<RuntimeProto.GetNextIdResponse> observer) {
+    Unary.respond(observer, "GetNextId", () -> RuntimeProto.GetNextIdResponse.newBuilder()
+        .setNextId(sequencer.nextId(request.getStoreName(), request.getKey(), request.getOptions().getIncrementValue()))
+        .build());
   }
 
   @Override
@@ -194,6 +206,41 @@ public final class LayottoRuntimeService extends RuntimeGrpc.RuntimeImplBase {
         response.setData(request.getData());
       }
       return response.build();
+    });
+  }
+
+  @Override
+  public void tryLock(RuntimeProto.TryLockRequest request, StreamObserver<RuntimeProto.TryLockResponse> observer) {
+    Unary.respond(observer, "TryLock", () -> RuntimeProto.TryLockResponse.newBuilder()
+        .setSuccess(lock.tryLock(request.getStoreName(), request.getResourceId(), request.getLockOwner(),
+            request.getExpire(), "expire"))
+        .build());
+  }
+
+  @Override
+  public void unlock(RuntimeProto.UnlockRequest request, StreamObserver<RuntimeProto.UnlockResponse> observer) {
+    Unary.respond(observer, "Unlock", () -> {
+      LockStatus status = lock.unlock(request.getStoreName(), request.getResourceId(), request.getLockOwner());
+      return RuntimeProto.UnlockResponse.newBuilder().setStatus(switch (status) {
+        case SUCCESS -> RuntimeProto.UnlockResponse.Status.SUCCESS;
+        case LOCK_UNEXIST -> RuntimeProto.UnlockResponse.Status.LOCK_UNEXIST;
+        case LOCK_BELONG_TO_OTHERS -> RuntimeProto.UnlockResponse.Status.LOCK_BELONG_TO_OTHERS;
+      }).build();
+    });
+  }
+
+  /** Unlike Layotto's stub, this extends the lease in the store, for the owner only. */
+  @Override
+  public void lockKeepAlive(RuntimeProto.LockKeepAliveRequest request,
+      StreamObserver<RuntimeProto.LockKeepAliveResponse> observer) {
+    Unary.respond(observer, "LockKeepAlive", () -> {
+      LockStatus status = lock.keepAlive(request.getStoreName(), request.getResourceId(), request.getLockOwner(),
+          request.getExpire());
+      return RuntimeProto.LockKeepAliveResponse.newBuilder().setStatus(switch (status) {
+        case SUCCESS -> RuntimeProto.LockKeepAliveResponse.Status.SUCCESS;
+        case LOCK_UNEXIST -> RuntimeProto.LockKeepAliveResponse.Status.LOCK_UNEXIST;
+        case LOCK_BELONG_TO_OTHERS -> RuntimeProto.LockKeepAliveResponse.Status.LOCK_BELONG_TO_OTHERS;
+      }).build();
     });
   }
 
