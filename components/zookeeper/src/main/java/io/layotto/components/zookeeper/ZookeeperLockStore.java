@@ -10,6 +10,7 @@ import io.layotto.spi.lock.LockStore;
 import java.time.Duration;
 import java.util.Set;
 import org.apache.curator.framework.CuratorFramework;
+import org.apache.curator.framework.api.transaction.CuratorOp;
 import org.apache.zookeeper.CreateMode;
 import org.apache.zookeeper.KeeperException;
 import org.apache.zookeeper.data.Stat;
@@ -24,21 +25,28 @@ import org.jspecify.annotations.Nullable;
  * timeout = expire, which the server clamps to 2..20 ticks (4..40 s by default), so expire is not
  * honoured. Here the node also records the lease length, and the lease runs from the node's
  * modification time as stamped by the server: a node older than its lease counts as absent (the
- * next tryLock deletes it with a versioned delete and creates its own). "Now" is read from the
- * server too, by touching {@code <keyPrefixPath>/.clock}, so sidecar clocks never matter.
+ * next call deletes it). "Now" is read from the server too, by touching
+ * {@code <keyPrefixPath>/.clock}, so sidecar clocks never matter.
+ *
+ * <p>Deleting or rewriting a node "with the version read" is not enough on its own: a node deleted
+ * and created again starts over at version 0, so a stale delete could remove a newer holder's lock.
+ * Every creation therefore also bumps the version of a persistent generation node
+ * ({@code <keyPrefixPath>/.gen/<resource hash mod 64>}) in the same transaction, and every delete or
+ * rewrite checks that generation in its transaction: if a lock was created on the stripe since the
+ * node was read, the call reads again.
  *
  * <p>The node is ephemeral on this store's session: if the sidecar dies, its locks disappear once
  * the session times out ({@code sessionTimeout}), even before their lease ends. A ZooKeeper outage
  * shorter than the session timeout keeps every lock (Curator resumes the session); a longer one
- * expires the session and so releases this sidecar's locks. Unlock and keep-alive check the owner
- * and then delete / rewrite the node with the version they read, so a lock taken over in between
- * is never touched.
+ * expires the session and so releases this sidecar's locks.
  */
 public final class ZookeeperLockStore implements LockStore {
 
   static final Set<LockFeature> FEATURES = Set.of(LockFeature.KEEP_ALIVE);
   static final String DEFAULT_BASE_PATH = "/layotto/lock";
   private static final String CLOCK = "/.clock";
+  private static final String GENERATIONS = "/.gen";
+  private static final int STRIPES = 64;
   private static final int ROUNDS = 5;
   private static final byte[] NOTHING = new byte[0];
 
@@ -55,8 +63,8 @@ public final class ZookeeperLockStore implements LockStore {
       throw ComponentException.internal("zookeeper lock store '" + metadata.componentName()
           + "' is already initialised", null);
     }
-    ZookeeperSettings s = ZookeeperSettings.from(metadata, DEFAULT_BASE_PATH);
-    client = ZookeeperClient.open("zookeeper lock store", metadata.componentName(), s);
+    client = ZookeeperClient.open("zookeeper lock store", metadata.componentName(),
+        ZookeeperSettings.from(metadata, DEFAULT_BASE_PATH));
   }
 
   @Override
@@ -69,22 +77,23 @@ public final class ZookeeperLockStore implements LockStore {
   public boolean tryLock(String resourceId, String owner, Duration ttl) {
     long ttlMillis = LockRequests.check(resourceId, owner, ttl);
     ZookeeperClient c = client();
-    String path = c.settings().path(resourceId);
+    Node node = new Node(c, resourceId);
     byte[] data = LockLease.encode(ttlMillis, owner);
     return c.call("tryLock of resource '" + resourceId + "'", () -> {
       CuratorFramework zk = c.curator();
       for (int round = 0; round < ROUNDS; round++) {
         try {
-          zk.create().creatingParentsIfNeeded().withMode(CreateMode.EPHEMERAL).forPath(path, data);
+          zk.transaction().forOperations(
+              zk.transactionOp().setData().forPath(node.generation, NOTHING),
+              zk.transactionOp().create().withMode(CreateMode.EPHEMERAL).forPath(node.path, data));
           return true;
         } catch (KeeperException.NodeExistsException held) {
-          LockLease lease = read(zk, path);
-          if (lease != null && !lease.expiredAt(serverNow(c))) {
+          if (node.live() != null) {
             return false;
           }
-          if (lease != null) {
-            deleteQuietly(zk, path, lease.version());
-          }
+          // it expired (and was just deleted) or went away: try again
+        } catch (KeeperException.NoNodeException missing) {
+          node.createParents();
         }
       }
       return false; // others kept taking the freed lock first
@@ -95,24 +104,19 @@ public final class ZookeeperLockStore implements LockStore {
   public LockStatus unlock(String resourceId, String owner) {
     LockRequests.check(resourceId, owner);
     ZookeeperClient c = client();
-    String path = c.settings().path(resourceId);
+    Node node = new Node(c, resourceId);
     return c.call("unlock of resource '" + resourceId + "'", () -> {
       CuratorFramework zk = c.curator();
       while (true) {
-        LockLease lease = live(c, path);
+        LockLease lease = node.live();
         if (lease == null) {
           return LockStatus.LOCK_UNEXIST;
         }
         if (!lease.owner().equals(owner)) {
           return LockStatus.LOCK_BELONG_TO_OTHERS;
         }
-        try {
-          zk.delete().withVersion(lease.version()).forPath(path);
+        if (node.apply(lease, zk.transactionOp().delete().withVersion(lease.version()).forPath(node.path))) {
           return LockStatus.SUCCESS;
-        } catch (KeeperException.NoNodeException gone) {
-          return LockStatus.LOCK_UNEXIST;
-        } catch (KeeperException.BadVersionException changed) {
-          // rewritten since we read it (keep-alive or take-over): judge again
         }
       }
     });
@@ -122,55 +126,85 @@ public final class ZookeeperLockStore implements LockStore {
   public LockStatus keepAlive(String resourceId, String owner, Duration ttl) {
     long ttlMillis = LockRequests.check(resourceId, owner, ttl);
     ZookeeperClient c = client();
-    String path = c.settings().path(resourceId);
+    Node node = new Node(c, resourceId);
     byte[] data = LockLease.encode(ttlMillis, owner);
     return c.call("keep-alive of resource '" + resourceId + "'", () -> {
       CuratorFramework zk = c.curator();
       while (true) {
-        LockLease lease = live(c, path);
+        LockLease lease = node.live();
         if (lease == null) {
           return LockStatus.LOCK_UNEXIST;
         }
         if (!lease.owner().equals(owner)) {
           return LockStatus.LOCK_BELONG_TO_OTHERS;
         }
-        try {
-          zk.setData().withVersion(lease.version()).forPath(path, data);
+        if (node.apply(lease, zk.transactionOp().setData().withVersion(lease.version()).forPath(node.path, data))) {
           return LockStatus.SUCCESS;
-        } catch (KeeperException.NoNodeException gone) {
-          return LockStatus.LOCK_UNEXIST;
-        } catch (KeeperException.BadVersionException changed) {
-          // judge again
         }
       }
     });
   }
 
-  /** The live lease on the node, or null when there is none; an expired node is deleted (versioned) on the way. */
-  private static @Nullable LockLease live(ZookeeperClient c, String path) throws Exception {
-    LockLease lease = read(c.curator(), path);
-    if (lease != null && lease.expiredAt(serverNow(c))) {
-      deleteQuietly(c.curator(), path, lease.version());
-      return null;
-    }
-    return lease;
-  }
+  /** The lock node of one resource and its generation stripe. */
+  private static final class Node {
+    private final ZookeeperClient client;
+    private final String path;
+    private final String generation;
 
-  private static @Nullable LockLease read(CuratorFramework zk, String path) throws Exception {
-    Stat stat = new Stat();
-    try {
-      byte[] data = zk.getData().storingStatIn(stat).forPath(path);
-      return LockLease.parse(data == null ? NOTHING : data, stat);
-    } catch (KeeperException.NoNodeException e) {
-      return null;
+    Node(ZookeeperClient client, String resourceId) {
+      this.client = client;
+      this.path = client.settings().path(resourceId);
+      this.generation = client.settings().basePath() + GENERATIONS + "/" + Math.floorMod(resourceId.hashCode(), STRIPES);
     }
-  }
 
-  private static void deleteQuietly(CuratorFramework zk, String path, int version) throws Exception {
-    try {
-      zk.delete().withVersion(version).forPath(path);
-    } catch (KeeperException.NoNodeException | KeeperException.BadVersionException alreadyChanged) {
-      // someone else deleted or re-took it: nothing to clean
+    /**
+     * The live lease on the node, or null when there is none. The generation is read before the
+     * node, so {@link #apply} fails if the node read is no longer the one in place. An expired node
+     * is deleted on the way.
+     */
+    @Nullable LockLease live() throws Exception {
+      CuratorFramework zk = client.curator();
+      while (true) {
+        Stat gen = zk.checkExists().forPath(generation);
+        if (gen == null) {
+          createParents();
+          continue;
+        }
+        Stat stat = new Stat();
+        byte[] data;
+        try {
+          data = zk.getData().storingStatIn(stat).forPath(path);
+        } catch (KeeperException.NoNodeException e) {
+          return null;
+        }
+        LockLease lease = LockLease.parse(data == null ? NOTHING : data, stat, gen.getVersion());
+        if (!lease.expiredAt(serverNow(client))) {
+          return lease;
+        }
+        apply(lease, zk.transactionOp().delete().withVersion(lease.version()).forPath(path));
+        return null;
+      }
+    }
+
+    /** Runs {@code change} if neither the node nor its generation changed since {@code lease} was read. */
+    boolean apply(LockLease lease, CuratorOp change) throws Exception {
+      CuratorFramework zk = client.curator();
+      try {
+        zk.transaction().forOperations(
+            zk.transactionOp().check().withVersion(lease.generation()).forPath(generation), change);
+        return true;
+      } catch (KeeperException.BadVersionException | KeeperException.NoNodeException changed) {
+        return false;
+      }
+    }
+
+    /** Creates the generation stripe (and with it the base path) if missing. */
+    void createParents() throws Exception {
+      try {
+        client.curator().create().creatingParentsIfNeeded().forPath(generation, NOTHING);
+      } catch (KeeperException.NodeExistsException alreadyThere) {
+        // created by another call or sidecar
+      }
     }
   }
 
