@@ -55,12 +55,8 @@ record ZookeeperSettings(String connectString, @Nullable String password, Durati
     Duration session = metadata.getDuration(SESSION_TIMEOUT_LAYOTTO,
         metadata.getDuration(SESSION_TIMEOUT, Duration.ofSeconds(5), ChronoUnit.SECONDS), ChronoUnit.SECONDS);
     Duration connection = metadata.getDuration(CONNECTION_TIMEOUT, Duration.ofSeconds(3), ChronoUnit.SECONDS);
-    for (var d : new Object[][] {{SESSION_TIMEOUT, session}, {CONNECTION_TIMEOUT, connection}}) {
-      Duration value = (Duration) d[1];
-      if (value.toMillis() < 1 || value.toMillis() > Integer.MAX_VALUE) {
-        throw invalid(metadata, (String) d[0], value.toString(), "a positive duration below 24 days");
-      }
-    }
+    requirePositive(metadata, SESSION_TIMEOUT, session);
+    requirePositive(metadata, CONNECTION_TIMEOUT, connection);
     boolean logInfo = metadata.getBoolean(LOG_INFO_LAYOTTO, metadata.getBoolean(LOG_INFO, false));
     String base = metadata.getString(KEY_PREFIX_PATH, defaultBasePath);
     if (!base.startsWith("/") || base.contains("//")) {
@@ -71,6 +67,12 @@ record ZookeeperSettings(String connectString, @Nullable String password, Durati
     }
     return new ZookeeperSettings(hosts, metadata.get(PASSWORD).orElse(null), session, connection, logInfo,
         base.equals("/") ? "" : base);
+  }
+
+  private static void requirePositive(Metadata metadata, String key, Duration value) {
+    if (value.toMillis() < 1 || value.toMillis() > Integer.MAX_VALUE) {
+      throw invalid(metadata, key, value.toString(), "a positive duration below 24 days");
+    }
   }
 
   private static ComponentException invalid(Metadata metadata, String key, String value, String expected) {
