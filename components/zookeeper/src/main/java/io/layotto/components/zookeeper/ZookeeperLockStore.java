@@ -146,10 +146,14 @@ public final class ZookeeperLockStore implements LockStore {
   }
 
   /** The lock node of one resource and its generation stripe. */
-  private static final class Node {
+  static final class Node {
     private final ZookeeperClient client;
     private final String path;
     private final String generation;
+
+    String path() {
+      return path;
+    }
 
     Node(ZookeeperClient client, String resourceId) {
       this.client = client;
@@ -224,7 +228,7 @@ public final class ZookeeperLockStore implements LockStore {
     }
   }
 
-  private ZookeeperClient client() {
+  ZookeeperClient client() {
     ZookeeperClient c = client;
     if (c == null) {
       throw ComponentException.internal("zookeeper lock store is not initialised or already closed", null);

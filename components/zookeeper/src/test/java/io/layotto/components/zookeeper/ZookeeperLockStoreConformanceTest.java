@@ -48,4 +48,23 @@ class ZookeeperLockStoreConformanceTest extends LockStoreConformance {
     }
     assertThat(store().unlock(r, "owner-1")).isEqualTo(LockStatus.SUCCESS);
   }
+
+  @Test
+  void aStaleDeleteNeverRemovesALockTakenAgainInBetween() throws Exception {
+    String r = resource("aba");
+    ZookeeperLockStore zkStore = (ZookeeperLockStore) store();
+    assertThat(store().tryLock(r, "a", Duration.ofSeconds(60))).isTrue();
+    ZookeeperLockStore.Node node = new ZookeeperLockStore.Node(zkStore.client(), r);
+    LockLease stale = node.live();
+    assertThat(stale).isNotNull();
+    assertThat(stale.version()).isZero();
+
+    assertThat(store().unlock(r, "a")).isEqualTo(LockStatus.SUCCESS);
+    assertThat(store().tryLock(r, "b", Duration.ofSeconds(60))).as("re-created, again at version 0").isTrue();
+    CuratorFramework zk = zkStore.client().curator();
+    assertThat(node.apply(stale, zk.transactionOp().delete().withVersion(stale.version()).forPath(node.path())))
+        .as("a delete judged on the old node").isFalse();
+    assertThat(store().tryLock(r, "c", Duration.ofSeconds(60))).as("b still holds it").isFalse();
+    assertThat(store().unlock(r, "b")).isEqualTo(LockStatus.SUCCESS);
+  }
 }
