@@ -1,0 +1,247 @@
+package io.layotto.components.zookeeper;
+
+import io.layotto.spi.ComponentException;
+import io.layotto.spi.Health;
+import io.layotto.spi.Metadata;
+import io.layotto.spi.lock.LockFeature;
+import io.layotto.spi.lock.LockRequests;
+import io.layotto.spi.lock.LockStatus;
+import io.layotto.spi.lock.LockStore;
+import java.time.Duration;
+import java.util.Set;
+import org.apache.curator.framework.CuratorFramework;
+import org.apache.curator.framework.api.transaction.CuratorOp;
+import org.apache.zookeeper.CreateMode;
+import org.apache.zookeeper.KeeperException;
+import org.apache.zookeeper.data.Stat;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * Lock store type {@code zookeeper}. As in Layotto, a held lock is an ephemeral node
+ * {@code <keyPrefixPath>/<resource>} holding the owner; it is created only if absent, so exactly one
+ * owner holds it.
+ *
+ * <p>ZooKeeper has no per-node TTL for ephemeral nodes. Layotto opens one session per lock with
+ * timeout = expire, which the server clamps to 2..20 ticks (4..40 s by default), so expire is not
+ * honoured. Here the node also records the lease length, and the lease runs from the node's
+ * modification time as stamped by the server: a node older than its lease counts as absent (the
+ * next call deletes it). "Now" is read from the server too, by touching
+ * {@code <keyPrefixPath>/.clock}, so sidecar clocks never matter.
+ *
+ * <p>Deleting or rewriting a node "with the version read" is not enough on its own: a node deleted
+ * and created again starts over at version 0, so a stale delete could remove a newer holder's lock.
+ * Every creation therefore also bumps the version of a persistent generation node
+ * ({@code <keyPrefixPath>/.gen/<resource hash mod 64>}) in the same transaction, and every delete or
+ * rewrite checks that generation in its transaction: if a lock was created on the stripe since the
+ * node was read, the call reads again.
+ *
+ * <p>The node is ephemeral on this store's session: if the sidecar dies, its locks disappear once
+ * the session times out ({@code sessionTimeout}), even before their lease ends. A ZooKeeper outage
+ * shorter than the session timeout keeps every lock (Curator resumes the session); a longer one
+ * expires the session and so releases this sidecar's locks.
+ */
+public final class ZookeeperLockStore implements LockStore {
+
+  static final Set<LockFeature> FEATURES = Set.of(LockFeature.KEEP_ALIVE);
+  static final String DEFAULT_BASE_PATH = "/layotto/lock";
+  private static final String CLOCK = "/.clock";
+  private static final String GENERATIONS = "/.gen";
+  private static final int STRIPES = 64;
+  private static final int ROUNDS = 5;
+  private static final byte[] NOTHING = new byte[0];
+
+  private volatile @Nullable ZookeeperClient client;
+
+  @Override
+  public Set<LockFeature> features() {
+    return FEATURES;
+  }
+
+  @Override
+  public synchronized void init(Metadata metadata) {
+    if (client != null) {
+      throw ComponentException.internal("zookeeper lock store '" + metadata.componentName()
+          + "' is already initialised", null);
+    }
+    client = ZookeeperClient.open("zookeeper lock store", metadata.componentName(),
+        ZookeeperSettings.from(metadata, DEFAULT_BASE_PATH));
+  }
+
+  @Override
+  public Health checkHealth() {
+    ZookeeperClient c = client;
+    return c == null ? Health.down("zookeeper lock store is not initialised") : c.health();
+  }
+
+  @Override
+  public boolean tryLock(String resourceId, String owner, Duration ttl) {
+    long ttlMillis = LockRequests.check(resourceId, owner, ttl);
+    ZookeeperClient c = client();
+    Node node = new Node(c, resourceId);
+    byte[] data = LockLease.encode(ttlMillis, owner);
+    return c.call("tryLock of resource '" + resourceId + "'", () -> {
+      CuratorFramework zk = c.curator();
+      for (int round = 0; round < ROUNDS; round++) {
+        try {
+          zk.transaction().forOperations(
+              zk.transactionOp().setData().forPath(node.generation, NOTHING),
+              zk.transactionOp().create().withMode(CreateMode.EPHEMERAL).forPath(node.path, data));
+          return true;
+        } catch (KeeperException.NodeExistsException held) {
+          if (node.live() != null) {
+            return false;
+          }
+          // it expired (and was just deleted) or went away: try again
+        } catch (KeeperException.NoNodeException missing) {
+          node.createParents();
+        }
+      }
+      return false; // others kept taking the freed lock first
+    });
+  }
+
+  @Override
+  public LockStatus unlock(String resourceId, String owner) {
+    LockRequests.check(resourceId, owner);
+    ZookeeperClient c = client();
+    Node node = new Node(c, resourceId);
+    return c.call("unlock of resource '" + resourceId + "'", () -> {
+      CuratorFramework zk = c.curator();
+      while (true) {
+        LockLease lease = node.live();
+        if (lease == null) {
+          return LockStatus.LOCK_UNEXIST;
+        }
+        if (!lease.owner().equals(owner)) {
+          return LockStatus.LOCK_BELONG_TO_OTHERS;
+        }
+        if (node.apply(lease, zk.transactionOp().delete().withVersion(lease.version()).forPath(node.path))) {
+          return LockStatus.SUCCESS;
+        }
+      }
+    });
+  }
+
+  @Override
+  public LockStatus keepAlive(String resourceId, String owner, Duration ttl) {
+    long ttlMillis = LockRequests.check(resourceId, owner, ttl);
+    ZookeeperClient c = client();
+    Node node = new Node(c, resourceId);
+    byte[] data = LockLease.encode(ttlMillis, owner);
+    return c.call("keep-alive of resource '" + resourceId + "'", () -> {
+      CuratorFramework zk = c.curator();
+      while (true) {
+        LockLease lease = node.live();
+        if (lease == null) {
+          return LockStatus.LOCK_UNEXIST;
+        }
+        if (!lease.owner().equals(owner)) {
+          return LockStatus.LOCK_BELONG_TO_OTHERS;
+        }
+        if (node.apply(lease, zk.transactionOp().setData().withVersion(lease.version()).forPath(node.path, data))) {
+          return LockStatus.SUCCESS;
+        }
+      }
+    });
+  }
+
+  /** The lock node of one resource and its generation stripe. */
+  static final class Node {
+    private final ZookeeperClient client;
+    private final String path;
+    private final String generation;
+
+    String path() {
+      return path;
+    }
+
+    Node(ZookeeperClient client, String resourceId) {
+      this.client = client;
+      this.path = client.settings().path(resourceId);
+      this.generation = client.settings().basePath() + GENERATIONS + "/" + Math.floorMod(resourceId.hashCode(), STRIPES);
+    }
+
+    /**
+     * The live lease on the node, or null when there is none. The generation is read before the
+     * node, so {@link #apply} fails if the node read is no longer the one in place. An expired node
+     * is deleted on the way.
+     */
+    @Nullable LockLease live() throws Exception {
+      CuratorFramework zk = client.curator();
+      while (true) {
+        Stat gen = zk.checkExists().forPath(generation);
+        if (gen == null) {
+          createParents();
+          continue;
+        }
+        Stat stat = new Stat();
+        byte[] data;
+        try {
+          data = zk.getData().storingStatIn(stat).forPath(path);
+        } catch (KeeperException.NoNodeException e) {
+          return null;
+        }
+        LockLease lease = LockLease.parse(data == null ? NOTHING : data, stat, gen.getVersion());
+        if (!lease.expiredAt(serverNow(client))) {
+          return lease;
+        }
+        apply(lease, zk.transactionOp().delete().withVersion(lease.version()).forPath(path));
+        return null;
+      }
+    }
+
+    /** Runs {@code change} if neither the node nor its generation changed since {@code lease} was read. */
+    boolean apply(LockLease lease, CuratorOp change) throws Exception {
+      CuratorFramework zk = client.curator();
+      try {
+        zk.transaction().forOperations(
+            zk.transactionOp().check().withVersion(lease.generation()).forPath(generation), change);
+        return true;
+      } catch (KeeperException.BadVersionException | KeeperException.NoNodeException changed) {
+        return false;
+      }
+    }
+
+    /** Creates the generation stripe (and with it the base path) if missing. */
+    void createParents() throws Exception {
+      try {
+        client.curator().create().creatingParentsIfNeeded().forPath(generation, NOTHING);
+      } catch (KeeperException.NodeExistsException alreadyThere) {
+        // created by another call or sidecar
+      }
+    }
+  }
+
+  /** The ZooKeeper server's current time in ms: the modification time of a node written just now. */
+  private static long serverNow(ZookeeperClient c) throws Exception {
+    CuratorFramework zk = c.curator();
+    String clock = c.settings().basePath() + CLOCK;
+    try {
+      return zk.setData().forPath(clock, NOTHING).getMtime();
+    } catch (KeeperException.NoNodeException e) {
+      try {
+        zk.create().creatingParentsIfNeeded().forPath(clock, NOTHING);
+      } catch (KeeperException.NodeExistsException raced) {
+        // created concurrently
+      }
+      return zk.setData().forPath(clock, NOTHING).getMtime();
+    }
+  }
+
+  ZookeeperClient client() {
+    ZookeeperClient c = client;
+    if (c == null) {
+      throw ComponentException.internal("zookeeper lock store is not initialised or already closed", null);
+    }
+    return c;
+  }
+
+  @Override
+  public synchronized void close() {
+    ZookeeperClient c = client;
+    client = null;
+    if (c != null) {
+      c.close();
+    }
+  }
+}

@@ -1,0 +1,34 @@
+package io.layotto.components.zookeeper;
+
+import io.layotto.spi.MetadataSchema;
+import io.layotto.spi.lock.LockFeature;
+import io.layotto.spi.lock.LockStore;
+import io.layotto.spi.lock.LockStoreFactory;
+import java.util.Set;
+
+/** Creates {@link ZookeeperLockStore}s for lock components of type {@code zookeeper}. */
+public final class ZookeeperLockStoreFactory implements LockStoreFactory {
+
+  public static final String TYPE = "zookeeper";
+  private static final MetadataSchema SCHEMA = ZookeeperSettings.schema(ZookeeperLockStore.DEFAULT_BASE_PATH);
+
+  @Override
+  public String type() {
+    return TYPE;
+  }
+
+  @Override
+  public MetadataSchema metadataSchema() {
+    return SCHEMA;
+  }
+
+  @Override
+  public Set<LockFeature> capabilities() {
+    return ZookeeperLockStore.FEATURES;
+  }
+
+  @Override
+  public LockStore create() {
+    return new ZookeeperLockStore();
+  }
+}
