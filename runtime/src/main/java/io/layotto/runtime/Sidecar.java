@@ -12,6 +12,7 @@ import io.layotto.runtime.component.ComponentLoader;
 import io.layotto.runtime.component.LoadedComponents;
 import io.layotto.runtime.config.RuntimeConfig;
 import io.layotto.runtime.grpc.ApiServices;
+import io.layotto.runtime.grpc.HandlerExecutor;
 import io.layotto.runtime.pubsub.AppCallbackDelivery;
 import io.layotto.runtime.pubsub.DeliveryShutdown;
 import io.layotto.spi.BuildingBlock;
@@ -27,7 +28,6 @@ import java.util.OptionalInt;
 import java.util.TreeSet;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import java.util.function.Function;
@@ -45,6 +45,8 @@ public final class Sidecar implements AutoCloseable {
 
   private static final Logger log = LoggerFactory.getLogger(Sidecar.class);
   private static final Duration HEALTH_INTERVAL = Duration.ofSeconds(1);
+  /** Platform threads reused for handlers before a burst spills over to virtual threads. */
+  private static final int HANDLER_THREADS = 64;
   private static final Duration HEALTH_TIMEOUT = Duration.ofSeconds(2);
   private static final Duration CANCEL_GRACE = Duration.ofSeconds(5);
   /** Lets streams just ended by the sidecar send their status even when the drain time is used up. */
@@ -134,8 +136,7 @@ public final class Sidecar implements AutoCloseable {
       } catch (IllegalArgumentException e) {
         throw new StartupException("cannot set up the gRPC API: " + e.getMessage(), e);
       }
-      // Handlers block on backend I/O; virtual threads let many calls wait without a big pool.
-      handlers = Executors.newVirtualThreadPerTaskExecutor();
+      handlers = HandlerExecutor.create(HANDLER_THREADS);
       NettyServerBuilder builder = NettyServerBuilder.forAddress(config.grpcAddress().toSocketAddress())
           .executor(handlers)
           .maxInboundMessageSize(config.maxInboundMessageSize());

@@ -18,8 +18,7 @@ import java.util.Properties;
  * same components. The server (port, message size limit, drain) is built by the sidecar.
  *
  * <p>Handlers call components synchronously and may block on backend I/O, so the server should run
- * them on an executor that tolerates blocking at high concurrency; a virtual-thread executor
- * ({@code ServerBuilder.executor(Executors.newVirtualThreadPerTaskExecutor())}) fits best.
+ * them on an executor that tolerates blocking at high concurrency ({@link HandlerExecutor}).
  */
 public final class ApiServices {
 
