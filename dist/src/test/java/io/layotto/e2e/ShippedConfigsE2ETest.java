@@ -25,13 +25,16 @@ import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 import spec.proto.runtime.v1.RuntimeGrpc;
+import spec.proto.runtime.v1.RuntimeProto.GetNextIdRequest;
 import spec.proto.runtime.v1.RuntimeProto.SayHelloRequest;
+import spec.proto.runtime.v1.RuntimeProto.SequencerOptions;
+import spec.proto.runtime.v1.RuntimeProto.SequencerOptions.AutoIncrement;
 
 /**
  * README's promise: {@code bin/layotto start -c configs/<file>} with each config the distribution
- * ships, and the same application code (store {@code state_demo}) works on every backend. The only
- * change to a shipped file is its two listener ports (tests never bind the fixed 34904/34999, since
- * other test JVMs run at the same time).
+ * ships, and the same application code (stores {@code state_demo}, {@code lock_demo},
+ * {@code sequencer_demo}) works on every backend. The only change to a shipped file is its two
+ * listener ports (tests never bind the fixed 34904/34999, since other test JVMs run at the same time).
  */
 @ExtendWith(SidecarLogsOnFailure.class)
 class ShippedConfigsE2ETest {
@@ -82,11 +85,17 @@ class ShippedConfigsE2ETest {
     }
     ManagedChannel channel = GrpcClients.channel(ports.grpc());
     try {
-      String hello = RuntimeGrpc.newBlockingStub(channel)
-          .withDeadlineAfter(GrpcClients.CALL_DEADLINE_SECONDS, TimeUnit.SECONDS)
+      var runtime = RuntimeGrpc.newBlockingStub(channel)
+          .withDeadlineAfter(GrpcClients.CALL_DEADLINE_SECONDS, TimeUnit.SECONDS);
+      String hello = runtime
           .sayHello(SayHelloRequest.newBuilder().setServiceName("helloworld").setName("app").build())
           .getHello();
       assertThat(hello).isEqualTo("greeting, app");
+      GetNextIdRequest nextId = GetNextIdRequest.newBuilder().setStoreName("sequencer_demo").setKey(key)
+          .setOptions(SequencerOptions.newBuilder().setIncrement(AutoIncrement.STRONG)).build();
+      long first = runtime.getNextId(nextId).getNextId();
+      assertThat(first).isPositive();
+      assertThat(runtime.getNextId(nextId).getNextId()).isGreaterThan(first);
     } finally {
       GrpcClients.close(channel);
     }

@@ -18,10 +18,18 @@ public record SidecarConfig(String appId, int appCallbackPort, Map<String, Strin
 
   private static final ObjectMapper JSON = new ObjectMapper();
 
-  /** One component entry of a {@code grpc_config} section: the factory type and its metadata. */
-  public record StoreSpec(String type, Map<String, String> metadata) {
+  /**
+   * One component entry of a {@code grpc_config} section: the factory type, its metadata and (for
+   * sequencers) Layotto's {@code biggerThan}.
+   */
+  public record StoreSpec(String type, Map<String, String> metadata, Map<String, Long> biggerThan) {
     public StoreSpec {
       metadata = Map.copyOf(metadata);
+      biggerThan = Map.copyOf(biggerThan);
+    }
+
+    public StoreSpec(String type, Map<String, String> metadata) {
+      this(type, metadata, Map.of());
     }
   }
 
@@ -65,6 +73,16 @@ public record SidecarConfig(String appId, int appCallbackPort, Map<String, Strin
 
   public SidecarConfig withStateStore(String name, String type, Map<String, String> metadata) {
     return withComponent("state", name, type, metadata);
+  }
+
+  /** Adds a {@code sequencer} component with Layotto's {@code biggerThan} (key to value). */
+  public SidecarConfig withSequencer(String name, String type, Map<String, String> metadata,
+      Map<String, Long> biggerThan) {
+    Map<String, Map<String, StoreSpec>> copy = new LinkedHashMap<>(sections);
+    Map<String, StoreSpec> components = new LinkedHashMap<>(copy.getOrDefault("sequencer", Map.of()));
+    components.put(name, new StoreSpec(type, metadata, biggerThan));
+    copy.put("sequencer", components);
+    return new SidecarConfig(appId, appCallbackPort, hellos, copy);
   }
 
   /** Adds a component to a {@code grpc_config} section ({@code state}, {@code pub_subs}, {@code lock}, ...). */
@@ -112,6 +130,10 @@ public record SidecarConfig(String appId, int appCallbackPort, Map<String, Strin
         component.put("type", spec.type());
         ObjectNode metadata = component.putObject("metadata");
         spec.metadata().forEach(metadata::put);
+        if (!spec.biggerThan().isEmpty()) {
+          ObjectNode biggerThan = component.putObject("biggerThan");
+          spec.biggerThan().forEach(biggerThan::put);
+        }
       });
     });
     ObjectNode app = grpcConfig.putObject("app").put("app_id", appId);

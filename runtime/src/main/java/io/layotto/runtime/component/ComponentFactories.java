@@ -3,6 +3,7 @@ package io.layotto.runtime.component;
 import io.layotto.runtime.StartupException;
 import io.layotto.spi.lock.LockStoreFactory;
 import io.layotto.spi.pubsub.PubSubFactory;
+import io.layotto.spi.sequencer.SequencerFactory;
 import io.layotto.spi.state.StateStoreFactory;
 import java.util.Collections;
 import java.util.List;
@@ -17,12 +18,15 @@ public final class ComponentFactories {
   private final Map<String, StateStoreFactory> stateFactories;
   private final Map<String, PubSubFactory> pubSubFactories;
   private final Map<String, LockStoreFactory> lockFactories;
+  private final Map<String, SequencerFactory> sequencerFactories;
 
   private ComponentFactories(Map<String, StateStoreFactory> stateFactories,
-      Map<String, PubSubFactory> pubSubFactories, Map<String, LockStoreFactory> lockFactories) {
+      Map<String, PubSubFactory> pubSubFactories, Map<String, LockStoreFactory> lockFactories,
+      Map<String, SequencerFactory> sequencerFactories) {
     this.stateFactories = Collections.unmodifiableMap(new TreeMap<>(stateFactories));
     this.pubSubFactories = Collections.unmodifiableMap(new TreeMap<>(pubSubFactories));
     this.lockFactories = Collections.unmodifiableMap(new TreeMap<>(lockFactories));
+    this.sequencerFactories = Collections.unmodifiableMap(new TreeMap<>(sequencerFactories));
   }
 
   /**
@@ -34,7 +38,15 @@ public final class ComponentFactories {
     return of(ServiceLoader.load(StateStoreFactory.class, classLoader).stream()
             .map(ServiceLoader.Provider::get).toList(),
         ServiceLoader.load(PubSubFactory.class, classLoader).stream().map(ServiceLoader.Provider::get).toList(),
-        ServiceLoader.load(LockStoreFactory.class, classLoader).stream().map(ServiceLoader.Provider::get).toList());
+        ServiceLoader.load(LockStoreFactory.class, classLoader).stream().map(ServiceLoader.Provider::get).toList())
+        .withSequencers(ServiceLoader.load(SequencerFactory.class, classLoader).stream()
+            .map(ServiceLoader.Provider::get).toList());
+  }
+
+  /** These factories plus the given sequencer factories (replacing any known before). */
+  public ComponentFactories withSequencers(List<SequencerFactory> factories) {
+    return new ComponentFactories(stateFactories, pubSubFactories, lockFactories,
+        byType(factories, "sequencer", SequencerFactory::type));
   }
 
   /** The state store factories given and no pub/sub factory, e.g. in tests. */
@@ -52,7 +64,7 @@ public final class ComponentFactories {
       List<LockStoreFactory> lockFactories) {
     return new ComponentFactories(byType(stateFactories, "state store", StateStoreFactory::type),
         byType(pubSubFactories, "pub/sub", PubSubFactory::type),
-        byType(lockFactories, "lock store", LockStoreFactory::type));
+        byType(lockFactories, "lock store", LockStoreFactory::type), Map.of());
   }
 
   private static <F> Map<String, F> byType(List<F> factories, String kind,
@@ -84,6 +96,15 @@ public final class ComponentFactories {
   /** Known lock store types, sorted. */
   public List<String> lockStoreTypes() {
     return List.copyOf(lockFactories.keySet());
+  }
+
+  public Optional<SequencerFactory> sequencer(String type) {
+    return Optional.ofNullable(sequencerFactories.get(type));
+  }
+
+  /** Known sequencer types, sorted. */
+  public List<String> sequencerTypes() {
+    return List.copyOf(sequencerFactories.keySet());
   }
 
   /** Known pub/sub types, sorted. */

@@ -9,6 +9,10 @@ import io.layotto.spi.BuildingBlock;
 import io.layotto.spi.ComponentException;
 import io.layotto.spi.Metadata;
 import io.layotto.runtime.pubsub.PubSubOptions;
+import io.layotto.runtime.config.SequencerConfig;
+import io.layotto.runtime.sequencer.SequencerOptions;
+import io.layotto.spi.sequencer.Sequencer;
+import io.layotto.spi.sequencer.SequencerFactory;
 import io.layotto.spi.Component;
 import io.layotto.spi.lock.LockStore;
 import io.layotto.spi.lock.LockStoreFactory;
@@ -60,17 +64,22 @@ public final class ComponentLoader {
   /** A pub/sub entry matched with its factory and its runtime-level settings. */
   public record PlannedPubSub(ComponentConfig config, PubSubFactory factory, PubSubOptions options) {}
 
+  /** A sequencer entry matched with its factory and its runtime-level settings. */
+  public record PlannedSequencer(SequencerConfig config, SequencerFactory factory, SequencerOptions options) {}
+
   /**
    * A config checked against the factories: nothing in it can fail before a backend is contacted.
    *
    * @param warnings unknown metadata keys and the like, to log at start-up
    */
   public record Plan(RuntimeConfig config, List<PlannedStateStore> stateStores, List<PlannedPubSub> pubSubs,
-      List<PlannedLock> locks, List<ComponentInfo> infos, List<String> warnings) {
+      List<PlannedLock> locks, List<PlannedSequencer> sequencers, List<ComponentInfo> infos,
+      List<String> warnings) {
     public Plan {
       stateStores = List.copyOf(stateStores);
       pubSubs = List.copyOf(pubSubs);
       locks = List.copyOf(locks);
+      sequencers = List.copyOf(sequencers);
       infos = List.copyOf(infos);
       warnings = List.copyOf(warnings);
     }
@@ -157,10 +166,11 @@ public final class ComponentLoader {
           capabilities(factory.get().capabilities())));
     }
     List<PlannedLock> locks = planLocks(config, problems, warnings, infos);
+    List<PlannedSequencer> sequencers = planSequencers(config, problems, warnings, infos);
     if (!problems.isEmpty()) {
       throw new ConfigException(config.source(), problems);
     }
-    return new Plan(config, stores, pubSubs, locks, infos, warnings);
+    return new Plan(config, stores, pubSubs, locks, sequencers, infos, warnings);
   }
 
   private List<PlannedLock> planLocks(RuntimeConfig config, List<Problem> problems, List<String> warnings,
@@ -202,6 +212,44 @@ public final class ComponentLoader {
     return locks;
   }
 
+  private List<PlannedSequencer> planSequencers(RuntimeConfig config, List<Problem> problems, List<String> warnings,
+      List<ComponentInfo> infos) {
+    List<PlannedSequencer> planned = new ArrayList<>();
+    for (SequencerConfig sequencer : config.sequencers().values()) {
+      ComponentConfig component = sequencer.component();
+      var factory = factories.sequencer(component.type());
+      if (factory.isEmpty()) {
+        List<String> types = factories.sequencerTypes();
+        problems.add(new Problem(component.path() + ".type", "unknown sequencer type '" + component.type()
+            + "'; available: " + (types.isEmpty() ? "none (no sequencer component on the classpath)"
+            : String.join(", ", types))));
+        continue;
+      }
+      int before = problems.size();
+      for (String problem : factory.get().metadataSchema().validate(component.metadata())) {
+        problems.add(new Problem(component.path() + ".metadata", problem));
+      }
+      for (Map.Entry<String, String> problem : SequencerOptions.validate(component.name(), component.metadata(),
+          sequencer.biggerThan(), config.app().appId())) {
+        problems.add(new Problem(component.path() + problem.getKey(), problem.getValue()));
+      }
+      if (problems.size() > before) {
+        continue;
+      }
+      Set<String> unknown = new TreeSet<>(factory.get().metadataSchema().unknownKeys(component.metadata()));
+      unknown.removeAll(SequencerOptions.runtimeKeys());
+      if (!unknown.isEmpty()) {
+        warnings.add("sequencer '" + component.name() + "' (type " + component.type() + "): metadata " + unknown
+            + " not understood by this component type, ignored");
+      }
+      planned.add(new PlannedSequencer(sequencer, factory.get(), SequencerOptions.of(component.name(),
+          component.metadata(), sequencer.biggerThan(), config.app().appId())));
+      infos.add(new ComponentInfo(component.name(), BuildingBlock.SEQUENCER, component.type(),
+          capabilities(factory.get().capabilities())));
+    }
+    return planned;
+  }
+
   /**
    * Creates and initialises the planned components in config order.
    *
@@ -215,6 +263,8 @@ public final class ComponentLoader {
     Map<String, String> keyPrefixes = new LinkedHashMap<>();
     Map<String, LockStore> startedLocks = new LinkedHashMap<>();
     Map<String, String> lockKeyPrefixes = new LinkedHashMap<>();
+    Map<String, Sequencer> startedSequencers = new LinkedHashMap<>();
+    Map<String, SequencerOptions> sequencerOptions = new LinkedHashMap<>();
     try {
       for (PlannedStateStore planned : plan.stateStores()) {
         ComponentConfig config = planned.config();
@@ -266,10 +316,25 @@ public final class ComponentLoader {
             .trim().toLowerCase(Locale.ROOT));
         log.debug("lock '{}' initialised", config.name());
       }
+      for (PlannedSequencer planned : plan.sequencers()) {
+        ComponentConfig config = planned.config().component();
+        Sequencer sequencer = planned.factory().create();
+        try {
+          sequencer.init(new Metadata(config.name(), config.metadata()), planned.options().biggerThan());
+        } catch (RuntimeException e) {
+          closeQuietly(sequencer);
+          throw new ComponentInitException(config.name(), "sequencer '" + config.name() + "' (type "
+              + config.type() + ") failed to initialise: " + describe(e), e);
+        }
+        startedSequencers.put(config.name(), sequencer);
+        sequencerOptions.put(config.name(), planned.options());
+        log.debug("sequencer '{}' initialised", config.name());
+      }
     } catch (RuntimeException e) {
       List<Component> reversed = new ArrayList<>(started.values());
       reversed.addAll(startedPubSubs.values());
       reversed.addAll(startedLocks.values());
+      reversed.addAll(startedSequencers.values());
       Collections.reverse(reversed);
       reversed.forEach(ComponentLoader::closeQuietly);
       throw e;
@@ -277,7 +342,7 @@ public final class ComponentLoader {
     Map<String, String> hellos = new LinkedHashMap<>();
     plan.config().hellos().forEach((name, hello) -> hellos.put(name, hello.greeting()));
     return new LoadedComponents(plan.config().app().appId(), started, keyPrefixes, hellos, plan.infos(),
-        startedPubSubs, pubSubOptions, startedLocks, lockKeyPrefixes);
+        startedPubSubs, pubSubOptions, startedLocks, lockKeyPrefixes, startedSequencers, sequencerOptions);
   }
 
   private static Set<String> capabilities(Set<? extends Enum<?>> capabilities) {

@@ -1,9 +1,11 @@
 package io.layotto.runtime.component;
 
 import io.layotto.runtime.pubsub.PubSubOptions;
+import io.layotto.runtime.sequencer.SequencerOptions;
 import io.layotto.spi.Component;
 import io.layotto.spi.lock.LockStore;
 import io.layotto.spi.pubsub.PubSub;
+import io.layotto.spi.sequencer.Sequencer;
 import io.layotto.spi.state.StateStore;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -28,6 +30,8 @@ public final class LoadedComponents implements AutoCloseable {
   private final Map<String, PubSubOptions> pubSubOptions;
   private final Map<String, LockStore> locks;
   private final Map<String, String> lockKeyPrefixes;
+  private final Map<String, Sequencer> sequencers;
+  private final Map<String, SequencerOptions> sequencerOptions;
 
   /**
    * @param stateKeyPrefixes per state store, the raw runtime-level {@code keyPrefix} metadata value
@@ -57,8 +61,22 @@ public final class LoadedComponents implements AutoCloseable {
   public LoadedComponents(String appId, Map<String, StateStore> stateStores, Map<String, String> stateKeyPrefixes,
       Map<String, String> hellos, List<ComponentInfo> infos, Map<String, PubSub> pubSubs,
       Map<String, PubSubOptions> pubSubOptions, Map<String, LockStore> locks, Map<String, String> lockKeyPrefixes) {
+    this(appId, stateStores, stateKeyPrefixes, hellos, infos, pubSubs, pubSubOptions, locks, lockKeyPrefixes,
+        Map.of(), Map.of());
+  }
+
+  /**
+   * @param sequencers the initialised {@code sequencer} components by name, in config order
+   * @param sequencerOptions the runtime-level settings of each of them
+   */
+  public LoadedComponents(String appId, Map<String, StateStore> stateStores, Map<String, String> stateKeyPrefixes,
+      Map<String, String> hellos, List<ComponentInfo> infos, Map<String, PubSub> pubSubs,
+      Map<String, PubSubOptions> pubSubOptions, Map<String, LockStore> locks, Map<String, String> lockKeyPrefixes,
+      Map<String, Sequencer> sequencers, Map<String, SequencerOptions> sequencerOptions) {
     this.locks = Collections.unmodifiableMap(new LinkedHashMap<>(locks));
     this.lockKeyPrefixes = Map.copyOf(lockKeyPrefixes);
+    this.sequencers = Collections.unmodifiableMap(new LinkedHashMap<>(sequencers));
+    this.sequencerOptions = Map.copyOf(sequencerOptions);
     this.pubSubs = Collections.unmodifiableMap(new LinkedHashMap<>(pubSubs));
     this.pubSubOptions = Map.copyOf(pubSubOptions);
     this.appId = appId;
@@ -119,6 +137,24 @@ public final class LoadedComponents implements AutoCloseable {
     return lockKeyPrefixes.getOrDefault(storeName, "appid");
   }
 
+  public Optional<Sequencer> sequencer(String name) {
+    return Optional.ofNullable(sequencers.get(name));
+  }
+
+  /** Configured sequencer names, in config order. */
+  public Set<String> sequencerNames() {
+    return sequencers.keySet();
+  }
+
+  /** The runtime-level settings of a configured sequencer. */
+  public SequencerOptions sequencerOptions(String name) {
+    SequencerOptions options = sequencerOptions.get(name);
+    if (options == null) {
+      throw new IllegalArgumentException("no sequencer named " + name);
+    }
+    return options;
+  }
+
   /** Greeting per {@code hellos} component name, for {@code SayHello}. */
   public Map<String, String> hellos() {
     return hellos;
@@ -137,6 +173,7 @@ public final class LoadedComponents implements AutoCloseable {
     Map<String, Component> all = new LinkedHashMap<>(stateStores);
     pubSubs.forEach(all::putIfAbsent);
     locks.forEach(all::putIfAbsent);
+    sequencers.forEach(all::putIfAbsent);
     return Collections.unmodifiableMap(all);
   }
 
@@ -146,6 +183,7 @@ public final class LoadedComponents implements AutoCloseable {
     List<Component> reversed = new ArrayList<>(stateStores.values());
     reversed.addAll(pubSubs.values());
     reversed.addAll(locks.values());
+    reversed.addAll(sequencers.values());
     Collections.reverse(reversed);
     for (Component c : reversed) {
       try {

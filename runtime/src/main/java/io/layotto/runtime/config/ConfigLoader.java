@@ -43,9 +43,8 @@ public final class ConfigLoader {
       "service_registry");
 
   /** grpc_config sections of building blocks this runtime does not serve yet. */
-  private static final Set<String> UNSUPPORTED_SECTIONS = Set.of("sequencer",
-      "config_store", "file", "oss", "secret_store", "bindings", "rpcs", "custom_component", "extends",
-      "cryption", "email", "phone", "sms");
+  private static final Set<String> UNSUPPORTED_SECTIONS = Set.of("config_store", "file", "oss",
+      "secret_store", "bindings", "rpcs", "custom_component", "extends", "cryption", "email", "phone", "sms");
 
   private static final Pattern SIMPLE_KEY = Pattern.compile("[A-Za-z_][A-Za-z0-9_-]*");
 
@@ -339,6 +338,7 @@ public final class ConfigLoader {
       Map<String, ComponentConfig> state = new LinkedHashMap<>();
       Map<String, ComponentConfig> pubSubs = new LinkedHashMap<>();
       Map<String, ComponentConfig> locks = new LinkedHashMap<>();
+      Map<String, SequencerConfig> sequencers = new LinkedHashMap<>();
       for (Map.Entry<String, JsonNode> e : grpc.properties()) {
         String section = e.getKey();
         JsonNode value = e.getValue();
@@ -373,6 +373,13 @@ public final class ConfigLoader {
               locks.put(name, component);
             }
           });
+          case "sequencer" -> entries(value, sectionPath, (name, entry, entryPath) -> {
+            ComponentConfig component = component(name, entry, entryPath, "sequencer");
+            Map<String, Long> biggerThan = biggerThan(entry.get("biggerThan"), entryPath + ".biggerThan");
+            if (component != null) {
+              sequencers.put(name, new SequencerConfig(component, biggerThan));
+            }
+          });
           default -> {
             if (UNSUPPORTED_SECTIONS.contains(section)) {
               if (!(value.isObject() && value.isEmpty()) && !value.isNull()) {
@@ -391,8 +398,39 @@ public final class ConfigLoader {
         return null;
       }
       return new RuntimeConfig(source, requireNonNull(grpcListenerName), requireNonNull(grpcAddress), path,
-          actuatorAddress, maxInboundMessageSize, drainTimeout, app, hellos, state, pubSubs, locks, warnings,
-          ignored);
+          actuatorAddress, maxInboundMessageSize, drainTimeout, app, hellos, state, pubSubs, locks, sequencers,
+          warnings, ignored);
+    }
+
+    /** Layotto's {@code biggerThan}: key to an int64, as a JSON number or a string of digits. */
+    private Map<String, Long> biggerThan(@Nullable JsonNode node, String path) {
+      Map<String, Long> values = new LinkedHashMap<>();
+      if (node == null || node.isNull() || !isObject(node, path)) {
+        return values;
+      }
+      for (Map.Entry<String, JsonNode> e : node.properties()) {
+        JsonNode v = e.getValue();
+        String valuePath = child(path, e.getKey());
+        Long parsed = null;
+        if (v.isIntegralNumber() && v.canConvertToLong()) {
+          parsed = v.asLong();
+        } else if (v.isTextual() && v.asText().trim().matches("-?\\d{1,19}")) {
+          try {
+            parsed = Long.parseLong(v.asText().trim());
+          } catch (NumberFormatException tooBig) {
+            parsed = null;
+          }
+        }
+        if (e.getKey().isEmpty()) {
+          problems.add(new Problem(valuePath, "an empty key; expected the sequencer key the value applies to"));
+        } else if (parsed == null) {
+          problems.add(new Problem(valuePath, "is " + describe(v) + ", expected an integer from "
+              + Long.MIN_VALUE + " to " + Long.MAX_VALUE + " (every id of the key will be greater)"));
+        } else {
+          values.put(e.getKey(), parsed);
+        }
+      }
+      return values;
     }
 
     private AppConfig app(JsonNode app, String path) {

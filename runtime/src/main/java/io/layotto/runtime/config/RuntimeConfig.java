@@ -21,6 +21,7 @@ import org.jspecify.annotations.Nullable;
  * @param stateStores {@code grpc_config.state}, in file order
  * @param pubSubs {@code grpc_config.pub_subs}, in file order
  * @param locks {@code grpc_config.lock}, in file order
+ * @param sequencers {@code grpc_config.sequencer}, in file order
  * @param warnings things accepted but not acted upon (unsupported sections, ignored filters)
  * @param ignoredSettings MOSN settings without meaning here (tracing, metrics, xDS, ...)
  */
@@ -37,6 +38,7 @@ public record RuntimeConfig(
     Map<String, ComponentConfig> stateStores,
     Map<String, ComponentConfig> pubSubs,
     Map<String, ComponentConfig> locks,
+    Map<String, SequencerConfig> sequencers,
     List<String> warnings,
     List<String> ignoredSettings) {
 
@@ -49,6 +51,7 @@ public record RuntimeConfig(
     stateStores = Collections.unmodifiableMap(new LinkedHashMap<>(stateStores));
     pubSubs = Collections.unmodifiableMap(new LinkedHashMap<>(pubSubs));
     locks = Collections.unmodifiableMap(new LinkedHashMap<>(locks));
+    sequencers = Collections.unmodifiableMap(new LinkedHashMap<>(sequencers));
     warnings = List.copyOf(warnings);
     ignoredSettings = List.copyOf(ignoredSettings);
   }
@@ -56,14 +59,14 @@ public record RuntimeConfig(
   /** The same config with another drain timeout (the CLI's {@code --drain-time-s}). */
   public RuntimeConfig withDrainTimeout(Duration timeout) {
     return new RuntimeConfig(source, grpcListenerName, grpcAddress, grpcConfigPath, actuatorAddress,
-        maxInboundMessageSize, timeout, app, hellos, stateStores, pubSubs, locks, warnings,
+        maxInboundMessageSize, timeout, app, hellos, stateStores, pubSubs, locks, sequencers, warnings,
         ignoredSettings);
   }
 
   /** The same config listening elsewhere (tests bind port 0). */
   public RuntimeConfig withAddresses(ListenerAddress grpc, @Nullable ListenerAddress actuator) {
     return new RuntimeConfig(source, grpcListenerName, grpc, grpcConfigPath, actuator,
-        maxInboundMessageSize, drainTimeout, app, hellos, stateStores, pubSubs, locks, warnings,
+        maxInboundMessageSize, drainTimeout, app, hellos, stateStores, pubSubs, locks, sequencers, warnings,
         ignoredSettings);
   }
 }

@@ -53,7 +53,10 @@ class ConfigLoaderTest {
     assertThat(config.warnings()).noneSatisfy(w -> assertThat(w).contains("pub_subs"));
     assertThat(config.locks().get("lock_demo").type()).isEqualTo("in-memory");
     assertThat(config.warnings()).noneSatisfy(w -> assertThat(w).contains("grpc_config.lock"));
-    assertThat(config.warnings()).anySatisfy(w -> assertThat(w).contains("sequencer").contains("not yet supported"));
+    assertThat(config.sequencers().get("sequencer_demo").component().type()).isEqualTo("in-memory");
+    assertThat(config.warnings()).noneSatisfy(w -> assertThat(w).contains("sequencer"));
+    assertThat(config.warnings()).anySatisfy(w -> assertThat(w).contains("grpc_config.secret_store")
+        .contains("not yet supported"));
     assertThat(config.ignoredSettings()).contains("$.tracing", "$.metrics");
   }
 

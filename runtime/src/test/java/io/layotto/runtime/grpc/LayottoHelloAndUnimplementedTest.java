@@ -64,8 +64,6 @@ class LayottoHelloAndUnimplementedTest {
   void unaryRpcsOfOtherBuildingBlocksAreUnimplementedNamingTheBlock() {
     try (InProcessApi api = new InProcessApi(withHellos(Map.of()))) {
       var stub = RuntimeGrpc.newBlockingStub(api.channel);
-      assertFails(() -> stub.getNextId(RuntimeProto.GetNextIdRequest.getDefaultInstance()),
-          Status.Code.UNIMPLEMENTED, "GetNextId: the sequencer building block");
       assertFails(() -> stub.getConfiguration(RuntimeProto.GetConfigurationRequest.getDefaultInstance()),
           Status.Code.UNIMPLEMENTED, "the configuration building block");
       assertFails(() -> stub.invokeService(RuntimeProto.InvokeServiceRequest.getDefaultInstance()),

@@ -27,7 +27,8 @@ final class SqlFailures {
     this(type + " state store '" + componentName + "'", connection);
   }
 
-  /** @param storeName how messages name the component, e.g. {@code postgresql lock store 'l'} */
+  /** @param storeName how messages name the component, e.g. {@code postgresql lock store 'l'} or
+   *     {@code postgresql sequencer 'seq'} */
   SqlFailures(String storeName, ConnectionSettings connection) {
     this.storeName = storeName;
     this.connection = connection;

@@ -18,6 +18,7 @@ import io.layotto.runtime.pubsub.PubSubServices;
 import io.layotto.runtime.pubsub.SubscriptionManager;
 import io.layotto.runtime.pubsub.TopicEvent;
 import io.layotto.runtime.pubsub.TopicEventStream;
+import io.layotto.runtime.sequencer.SequencerApi;
 import io.layotto.spi.state.BulkGetItem;
 import io.layotto.spi.state.Concurrency;
 import io.layotto.spi.state.Consistency;
@@ -42,7 +43,7 @@ public final class LayottoRuntimeService extends RuntimeGrpc.RuntimeImplBase {
 
   private static final Set<String> IMPLEMENTED = Set.of("SayHello", "GetState", "GetBulkState", "SaveState",
       "DeleteState", "DeleteBulkState", "ExecuteStateTransaction", "PublishEvent", "SubscribeTopicEvents",
-      "TryLock", "Unlock", "LockKeepAlive");
+      "TryLock", "Unlock", "LockKeepAlive", "GetNextId");
 
   /** The building block each not-yet-served rpc belongs to, for the UNIMPLEMENTED message. */
   private static final Map<String, String> BUILDING_BLOCKS = Map.ofEntries(
@@ -51,7 +52,6 @@ public final class LayottoRuntimeService extends RuntimeGrpc.RuntimeImplBase {
       Map.entry("SaveConfiguration", "configuration"),
       Map.entry("DeleteConfiguration", "configuration"),
       Map.entry("SubscribeConfiguration", "configuration"),
-      Map.entry("GetNextId", "sequencer"),
       Map.entry("GetFile", "file"),
       Map.entry("PutFile", "file"),
       Map.entry("ListFile", "file"),
@@ -65,6 +65,7 @@ public final class LayottoRuntimeService extends RuntimeGrpc.RuntimeImplBase {
   private final StateApi state;
   private final PubSubServices pubSub;
   private final LockApi lock;
+  private final SequencerApi sequencer;
 
   public LayottoRuntimeService(LoadedComponents components, StateApi state) {
     this(components, state, PubSubServices.over(components));
@@ -75,6 +76,7 @@ public final class LayottoRuntimeService extends RuntimeGrpc.RuntimeImplBase {
     this.state = state;
     this.pubSub = pubSub;
     this.lock = new LockApi(components);
+    this.sequencer = new SequencerApi(components);
   }
 
   /** The service with UNIMPLEMENTED answers naming the building block for every rpc not served yet. */
@@ -87,6 +89,14 @@ public final class LayottoRuntimeService extends RuntimeGrpc.RuntimeImplBase {
       PubSubServices pubSub) {
     return NotYetAvailable.restrict(new LayottoRuntimeService(components, state, pubSub).bindService(), IMPLEMENTED,
         LayottoRuntimeService::notAvailableMessage);
+  }
+
+  /** Layotto's GetNextId: a missing {@code options} means WEAK, as in Layotto's code. */
+  @Override
+  public void getNextId(RuntimeProto.GetNextIdRequest request, StreamObserver<RuntimeProto.GetNextIdResponse> observer) {
+    Unary.respond(observer, "GetNextId", () -> RuntimeProto.GetNextIdResponse.newBuilder()
+        .setNextId(sequencer.nextId(request.getStoreName(), request.getKey(), request.getOptions().getIncrementValue()))
+        .build());
   }
 
   @Override
