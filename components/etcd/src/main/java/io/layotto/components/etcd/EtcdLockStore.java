@@ -76,7 +76,7 @@ public final class EtcdLockStore implements LockStore {
       TxnResponse response = s.await(s.client().getKVClient().txn()
           .If(new Cmp(key, Cmp.Op.EQUAL, CmpTarget.createRevision(0)))
           .Then(Op.put(key, EtcdSession.bytes(owner), PutOption.builder().withLeaseId(lease).build()))
-          .commit(), "tryLock of resource '" + resourceId + "'");
+          .commit(), "tryLock of resource '" + EtcdSession.shown(resourceId) + "'");
       taken = response.isSucceeded();
       return taken;
     } finally {
@@ -95,7 +95,7 @@ public final class EtcdLockStore implements LockStore {
         .If(ownedBy(key, owner))
         .Then(Op.get(key, GetOption.DEFAULT), Op.delete(key, DeleteOption.DEFAULT))
         .Else(Op.get(key, GetOption.DEFAULT))
-        .commit(), "unlock of resource '" + resourceId + "'");
+        .commit(), "unlock of resource '" + EtcdSession.shown(resourceId) + "'");
     if (!response.isSucceeded()) {
       return failedStatus(response);
     }
@@ -117,7 +117,7 @@ public final class EtcdLockStore implements LockStore {
           .Then(Op.get(key, GetOption.DEFAULT),
               Op.put(key, EtcdSession.bytes(owner), PutOption.builder().withLeaseId(lease).build()))
           .Else(Op.get(key, GetOption.DEFAULT))
-          .commit(), "keep-alive of resource '" + resourceId + "'");
+          .commit(), "keep-alive of resource '" + EtcdSession.shown(resourceId) + "'");
       if (!response.isSucceeded()) {
         return failedStatus(response);
       }
@@ -152,7 +152,7 @@ public final class EtcdLockStore implements LockStore {
 
   private long grant(EtcdSession s, long seconds, String resourceId) {
     return s.await(s.client().getLeaseClient().grant(seconds),
-        "lease grant of " + seconds + " s for resource '" + resourceId + "'").getID();
+        "lease grant of " + seconds + " s for resource '" + EtcdSession.shown(resourceId) + "'").getID();
   }
 
   /** Best effort: a lease not revoked runs out by itself after its time-to-live. */

@@ -105,8 +105,7 @@ public final class EtcdSequencer implements Sequencer {
     ReentrantLock stripe = stripes[Math.floorMod(key.hashCode(), STRIPES)];
     stripe.lock();
     try {
-      ByteSequence etcdKey = s.key(key);
-      Counter current = read(s, key, s.await(s.client().getKVClient().get(etcdKey), "read of key '" + key + "'").getKvs());
+      Counter current = current(s, key);
       while (true) {
         if (current.value() > Long.MAX_VALUE - size) {
           throw SequencerKeys.exhausted(key, "the counter in etcd is " + current.value() + " and "
@@ -126,7 +125,7 @@ public final class EtcdSequencer implements Sequencer {
 
   /** Sets the counter of {@code key} to {@code floor} unless it is already at least that. */
   private void raise(EtcdSession s, String key, long floor) {
-    Counter current = read(s, key, s.await(s.client().getKVClient().get(s.key(key)), "read of key '" + key + "'").getKvs());
+    Counter current = current(s, key);
     while (current.value() < floor) {
       Counter swapped = swap(s, key, current, floor);
       if (swapped == null) {
@@ -147,11 +146,16 @@ public final class EtcdSequencer implements Sequencer {
         .If(new Cmp(etcdKey, Cmp.Op.EQUAL, CmpTarget.modRevision(expected.modRevision())))
         .Then(Op.put(etcdKey, EtcdSession.bytes(Long.toString(next)), PutOption.DEFAULT))
         .Else(Op.get(etcdKey, GetOption.DEFAULT))
-        .commit(), "update of key '" + key + "' to " + next);
+        .commit(), "update of key '" + EtcdSession.shown(key) + "' to " + next);
     if (response.isSucceeded()) {
       return null;
     }
     return read(s, key, response.getGetResponses().getFirst().getKvs());
+  }
+
+  private Counter current(EtcdSession s, String key) {
+    return read(s, key, s.await(s.client().getKVClient().get(s.key(key)),
+        "read of key '" + EtcdSession.shown(key) + "'").getKvs());
   }
 
   /** The counter's value and mod revision; a missing key counts 0 at revision 0. */
@@ -170,7 +174,7 @@ public final class EtcdSequencer implements Sequencer {
       }
       return new Counter(value, kv.getModRevision());
     } catch (NumberFormatException e) {
-      throw ComponentException.internal("etcd key '" + s.settings().keyPrefix() + key + "' of sequencer '" + name
+      throw ComponentException.internal("etcd key '" + s.settings().keyPrefix() + EtcdSession.shown(key) + "' of sequencer '" + name
           + "' holds '" + (text.length() > 40 ? text.substring(0, 40) + "..." : text)
           + "', not a sequencer counter (a non-negative integer)", e);
     }

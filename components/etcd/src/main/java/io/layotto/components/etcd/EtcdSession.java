@@ -128,9 +128,19 @@ final class EtcdSession implements AutoCloseable {
         throw ComponentException.invalidArgument("etcd " + settings.endpoints() + " refused the credentials of metadata '"
             + EtcdSettings.USERNAME + "'/'" + EtcdSettings.PASSWORD + "' for the " + doing + " of " + what + ": " + message);
       }
+      if (message.contains("request is too large") || message.contains("message larger than max")
+          || message.contains("key is not provided")) {
+        throw ComponentException.invalidArgument("etcd " + settings.endpoints() + " refused the " + doing + " of "
+            + what + ": " + message);
+      }
       throw ComponentException.internal("etcd " + settings.endpoints() + " failed the " + doing + " of " + what + ": "
           + message, cause);
     }
+  }
+
+  /** A key or id for a message: long ones are cut, so a huge bad input does not make a huge message. */
+  static String shown(String id) {
+    return id.length() <= 100 ? id : id.substring(0, 100) + "... (" + id.length() + " characters)";
   }
 
   static ByteSequence bytes(String text) {

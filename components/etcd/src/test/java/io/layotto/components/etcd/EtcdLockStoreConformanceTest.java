@@ -1,7 +1,9 @@
 package io.layotto.components.etcd;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
+import io.layotto.spi.ComponentException;
 import io.layotto.spi.Metadata;
 import io.layotto.spi.lock.LockStore;
 import io.layotto.spi.lock.LockStoreConformance;
@@ -52,6 +54,16 @@ class EtcdLockStoreConformanceTest extends LockStoreConformance {
       assertThat(ttl).isBetween(1L, 30L);
     }
     store().unlock(r, "owner-1");
+  }
+
+  @Test
+  void aResourceIdTooLargeForEtcdIsInvalidArgumentAndTakesNothing() {
+    String huge = resource("huge") + "x".repeat(2 * 1024 * 1024);
+    ComponentException e = catchThrowableOfType(ComponentException.class,
+        () -> store().tryLock(huge, "owner-1", Duration.ofSeconds(30)));
+    assertThat(e.kind()).as(e.getMessage()).isEqualTo(ComponentException.Kind.INVALID_ARGUMENT);
+    assertThat(e.getMessage()).contains("tryLock of resource").contains("characters").hasSizeLessThan(1_000);
+    assertThat(store().checkHealth().isUp()).isTrue();
   }
 
   @AfterAll
