@@ -21,6 +21,7 @@ import java.util.EnumSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.locks.ReentrantLock;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
@@ -32,7 +33,8 @@ import org.slf4j.LoggerFactory;
  * counter, then in one transaction "if its mod revision is unchanged, put counter + size, else read
  * it again", retrying with the fresh value. Transactions are linearizable, so ids are STRONG across
  * every sidecar sharing the etcd. Callers of one instance take turns per key (striped locks), so
- * swaps fail only when another sidecar got in between. (Layotto's Go component returns the key's
+ * swaps fail only when another sidecar got in between; the instance remembers the counter it last
+ * wrote, so an uncontended id costs one transaction. (Layotto's Go component returns the key's
  * version instead, which cannot reserve ranges or honour {@code biggerThan} beyond int32.)
  */
 public final class EtcdSequencer implements Sequencer {
@@ -43,8 +45,10 @@ public final class EtcdSequencer implements Sequencer {
 
   private static final Logger log = LoggerFactory.getLogger(EtcdSequencer.class);
   private static final int STRIPES = 64;
+  private static final int MAX_CACHED_KEYS = 10_000;
 
   private final ReentrantLock[] stripes = new ReentrantLock[STRIPES];
+  private final ConcurrentHashMap<String, Counter> known = new ConcurrentHashMap<>();
   private volatile @Nullable EtcdSession session;
   private String name = "etcd";
 
@@ -105,42 +109,59 @@ public final class EtcdSequencer implements Sequencer {
     ReentrantLock stripe = stripes[Math.floorMod(key.hashCode(), STRIPES)];
     stripe.lock();
     try {
-      Counter current = current(s, key);
+      // the counter as this instance last wrote it saves a read; the swap checks it is still current
+      Counter cached = known.get(key);
+      Counter current = cached != null ? cached : current(s, key);
       while (true) {
         if (current.value() > Long.MAX_VALUE - size) {
+          if (current == cached) {
+            cached = null;
+            current = current(s, key);
+            continue;
+          }
           throw SequencerKeys.exhausted(key, "the counter in etcd is " + current.value() + " and "
               + (size == 1 ? "one more id" : "a range of " + size) + " would pass " + Long.MAX_VALUE);
         }
         long next = current.value() + size;
-        Counter swapped = swap(s, key, current, next);
-        if (swapped == null) {
+        Swap swap = swap(s, key, current, next);
+        if (swap.done()) {
+          remember(key, swap.now());
           return next;
         }
-        current = swapped;
+        current = swap.now();
       }
+    } catch (RuntimeException e) {
+      known.remove(key);
+      throw e;
     } finally {
       stripe.unlock();
     }
+  }
+
+  private void remember(String key, Counter counter) {
+    if (known.size() >= MAX_CACHED_KEYS) {
+      known.clear();
+    }
+    known.put(key, counter);
   }
 
   /** Sets the counter of {@code key} to {@code floor} unless it is already at least that. */
   private void raise(EtcdSession s, String key, long floor) {
     Counter current = current(s, key);
     while (current.value() < floor) {
-      Counter swapped = swap(s, key, current, floor);
-      if (swapped == null) {
+      Swap swap = swap(s, key, current, floor);
+      if (swap.done()) {
         return;
       }
-      current = swapped;
+      current = swap.now();
     }
   }
 
-  /**
-   * Puts {@code next} if the counter is still {@code expected}.
-   *
-   * @return null when swapped, else the counter as it is now
-   */
-  private @Nullable Counter swap(EtcdSession s, String key, Counter expected, long next) {
+  /** Outcome of a compare-and-swap: whether it wrote, and the counter as it is now. */
+  private record Swap(boolean done, Counter now) {}
+
+  /** Puts {@code next} if the counter is still {@code expected}. */
+  private Swap swap(EtcdSession s, String key, Counter expected, long next) {
     ByteSequence etcdKey = s.key(key);
     TxnResponse response = s.await(s.client().getKVClient().txn()
         .If(new Cmp(etcdKey, Cmp.Op.EQUAL, CmpTarget.modRevision(expected.modRevision())))
@@ -148,9 +169,10 @@ public final class EtcdSequencer implements Sequencer {
         .Else(Op.get(etcdKey, GetOption.DEFAULT))
         .commit(), "update of key '" + EtcdSession.shown(key) + "' to " + next);
     if (response.isSucceeded()) {
-      return null;
+      // a put in a transaction gets the revision the transaction created
+      return new Swap(true, new Counter(next, response.getHeader().getRevision()));
     }
-    return read(s, key, response.getGetResponses().getFirst().getKvs());
+    return new Swap(false, read(s, key, response.getGetResponses().getFirst().getKvs()));
   }
 
   private Counter current(EtcdSession s, String key) {
