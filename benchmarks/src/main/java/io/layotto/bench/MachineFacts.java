@@ -4,16 +4,20 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
-/** What the figures were measured on; the load average matters on a shared machine. */
-record MachineFacts(int cores, String cpuModel, String jdk, String os, String redisVersion, String loadAverage) {
+/**
+ * What the figures were measured on; the load average matters on a shared machine.
+ *
+ * @param servers the servers used and their versions, e.g. {@code Redis 7.0.15}
+ */
+record MachineFacts(int cores, String cpuModel, String jdk, String os, String servers, String loadAverage) {
 
-    static MachineFacts collect(String redisVersion) {
+    static MachineFacts collect(String servers) {
         return new MachineFacts(
                 Runtime.getRuntime().availableProcessors(),
                 readCpuModel(),
                 System.getProperty("java.vm.name") + " " + Runtime.version(),
                 System.getProperty("os.name") + " " + System.getProperty("os.version") + " " + System.getProperty("os.arch"),
-                redisVersion,
+                servers,
                 readLoadAverage());
     }
 

@@ -74,7 +74,7 @@ final class RateLimitedRunner {
     }
 
     /** Parks (no busy spinning: the machine may be small) until {@code deadline}; returns the time. */
-    private static long waitUntil(long deadline) {
+    static long waitUntil(long deadline) {
         long now = System.nanoTime();
         while (now < deadline) {
             LockSupport.parkNanos(deadline - now);

@@ -45,7 +45,7 @@ final class Report {
         md.append("# State benchmark: Layotto sidecar vs Redis directly\n\n");
         md.append("- Machine: ").append(facts.cores()).append(" cores (").append(facts.cpuModel()).append("), ")
                 .append(facts.os()).append('\n');
-        md.append("- JDK: ").append(facts.jdk()).append("; Redis ").append(facts.redisVersion()).append('\n');
+        md.append("- JDK: ").append(facts.jdk()).append("; ").append(facts.servers()).append('\n');
         md.append("- Load average (1/5/15 min) at start: ").append(facts.loadAverage())
                 .append(", at end: ").append(loadAverageAtEnd).append('\n');
         md.append(String.format(Locale.ROOT,

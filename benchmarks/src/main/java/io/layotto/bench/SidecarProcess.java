@@ -18,8 +18,9 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * The sidecar under test, started as a child JVM ({@code io.layotto.runtime.cli.LayottoMain start
- * -c <generated config>}) from the harness's own classpath, with a Layotto-style config that wires
- * one Redis state store on free ports. Ready when {@code /actuator/health/readiness} answers 200.
+ * -c <generated config>}) from the harness's own classpath, with a Layotto-style config whose
+ * {@code grpc_config} the benchmark supplies (e.g. one Redis state store, or the pub/subs), on free
+ * ports. Ready when {@code /actuator/health/readiness} answers 200.
  */
 final class SidecarProcess implements AutoCloseable {
 
@@ -40,14 +41,18 @@ final class SidecarProcess implements AutoCloseable {
         this.log = log;
     }
 
-    /** Writes the config into {@code workDir}, starts the child JVM and waits until it is ready. */
-    static SidecarProcess start(String storeName, String redisHostAndPort, Path workDir, List<String> extraJvmOptions)
+    /**
+     * Writes the config into {@code workDir}, starts the child JVM and waits until it is ready.
+     *
+     * @param grpcConfig the JSON object that becomes the runtime filter's {@code grpc_config}
+     */
+    static SidecarProcess start(String grpcConfig, Path workDir, List<String> extraJvmOptions)
             throws IOException, InterruptedException {
         Files.createDirectories(workDir);
         int grpcPort = freePort();
         int actuatorPort = freePort();
         Path config = workDir.resolve("sidecar-config.json");
-        Files.writeString(config, config(storeName, redisHostAndPort, grpcPort, actuatorPort));
+        Files.writeString(config, config(grpcConfig, grpcPort, actuatorPort));
         Path log = workDir.resolve("sidecar.log");
 
         var command = new ArrayList<String>();
@@ -70,8 +75,14 @@ final class SidecarProcess implements AutoCloseable {
         return sidecar;
     }
 
+    /** The {@code grpc_config} of one Redis state store. */
+    static String redisStateConfig(String storeName, String redisHostAndPort) {
+        return "{ \"state\": { \"%s\": { \"type\": \"redis\", \"metadata\": { \"redisHost\": \"%s\" } } } }"
+                .formatted(storeName, redisHostAndPort);
+    }
+
     /** Layotto's config.json shape: a grpc listener hosting the runtime, and an actuator listener. */
-    static String config(String storeName, String redisHostAndPort, int grpcPort, int actuatorPort) {
+    static String config(String grpcConfig, int grpcPort, int actuatorPort) {
         return """
                 {
                   "servers": [
@@ -88,11 +99,7 @@ final class SidecarProcess implements AutoCloseable {
                             "type": "grpc",
                             "config": {
                               "server_name": "runtime",
-                              "grpc_config": {
-                                "state": {
-                                  "%s": { "type": "redis", "metadata": { "redisHost": "%s" } }
-                                }
-                              }
+                              "grpc_config": %s
                             }
                           } ] } ]
                         },
@@ -114,7 +121,7 @@ final class SidecarProcess implements AutoCloseable {
                     }
                   ]
                 }
-                """.formatted(grpcPort, storeName, redisHostAndPort, actuatorPort);
+                """.formatted(grpcPort, grpcConfig, actuatorPort);
     }
 
     private void awaitReady() throws IOException, InterruptedException {

@@ -92,7 +92,7 @@ public final class StateBenchmark implements Callable<Integer> {
         ThreadLocalRandom.current().nextBytes(value);
 
         try (var admin = new RedisAdmin(redis)) {
-            MachineFacts facts = MachineFacts.collect(admin.version());
+            MachineFacts facts = MachineFacts.collect("Redis " + admin.version());
             progress("machine: %d cores, %s; key marker %s", facts.cores(), facts.jdk(), marker);
             try {
                 List<PhaseResults> results;
@@ -149,7 +149,7 @@ public final class StateBenchmark implements Callable<Integer> {
 
     private RunningSidecar startSidecar(long clockTicks) throws Exception {
         progress("starting the sidecar (%s) ...", SidecarProcess.MAIN_CLASS);
-        var process = SidecarProcess.start(STORE_NAME, redis, workDir, sidecarJvmOptions);
+        var process = SidecarProcess.start(SidecarProcess.redisStateConfig(STORE_NAME, redis), workDir, sidecarJvmOptions);
         progress("sidecar ready: pid %d, gRPC port %d, log %s", process.pid(), process.grpcPort(), process.log());
         var sampler = new ResourceSampler(new ProcessStats(process.pid(), clockTicks));
         return new RunningSidecar(process, SidecarTarget.connect("127.0.0.1", process.grpcPort(), STORE_NAME), sampler);

@@ -79,7 +79,7 @@ class ReportTest {
                 new Measurement(run(1 * MS, 30_000, 0), new ResourceUse(3.0, 30.0, 204_800, 102_400),
                         new ResourceUse(6.0, 30.0, 1, 1)),
                 new Measurement(run(MS / 2, 30_000, 0), null, new ResourceUse(1.5, 30.0, 1, 1))));
-        var facts = new MachineFacts(2, "cpu", "jdk 25", "Linux", "7.0", "0.1 0.2 0.3");
+        var facts = new MachineFacts(2, "cpu", "jdk 25", "Linux", "Redis 7.0", "0.1 0.2 0.3");
         var settings = new Report.Settings(Duration.ofSeconds(10), Duration.ofSeconds(30), Duration.ofSeconds(30), 1024, 1000);
 
         String md = Report.render(facts, settings, "grpc calls", "redis calls", phases, "0.4 0.5 0.6");

@@ -10,7 +10,8 @@ class SidecarProcessTest {
 
     @Test
     void generatedConfigHasLayottosShapeWithTheRedisStoreAndTheActuator() throws Exception {
-        JsonNode config = new ObjectMapper().readTree(SidecarProcess.config("bench_state", "127.0.0.1:6379", 41000, 41001));
+        JsonNode config = new ObjectMapper().readTree(SidecarProcess.config(
+                SidecarProcess.redisStateConfig("bench_state", "127.0.0.1:6379"), 41000, 41001));
 
         JsonNode listeners = config.at("/servers/0/listeners");
         JsonNode grpc = listeners.get(0);

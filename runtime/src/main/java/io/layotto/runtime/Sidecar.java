@@ -13,6 +13,7 @@ import io.layotto.runtime.component.LoadedComponents;
 import io.layotto.runtime.config.RuntimeConfig;
 import io.layotto.runtime.grpc.ApiServices;
 import io.layotto.runtime.pubsub.AppCallbackDelivery;
+import io.layotto.runtime.pubsub.DeliveryShutdown;
 import io.layotto.spi.BuildingBlock;
 import io.layotto.spi.Component;
 import java.util.ArrayList;
@@ -38,7 +39,7 @@ import org.slf4j.LoggerFactory;
  * A running sidecar: components, the gRPC API server and the actuator. Start-up order: check the
  * config against the factories (nothing connects yet), start the actuator (readiness DOWN), start
  * the components, start the gRPC server, then report ready. {@link #close()} reverses it with a
- * bounded drain of in-flight calls.
+ * bounded drain of in-flight calls and pub/sub deliveries.
  */
 public final class Sidecar implements AutoCloseable {
 
@@ -46,6 +47,8 @@ public final class Sidecar implements AutoCloseable {
   private static final Duration HEALTH_INTERVAL = Duration.ofSeconds(1);
   private static final Duration HEALTH_TIMEOUT = Duration.ofSeconds(2);
   private static final Duration CANCEL_GRACE = Duration.ofSeconds(5);
+  /** Lets streams just ended by the sidecar send their status even when the drain time is used up. */
+  private static final Duration STREAM_CLOSE_GRACE = Duration.ofMillis(200);
 
   private final RuntimeConfig config;
   private final RuntimeState state;
@@ -211,9 +214,13 @@ public final class Sidecar implements AutoCloseable {
   }
 
   /**
-   * Graceful stop: readiness goes DOWN, new calls are refused, in-flight calls get up to the drain
-   * timeout to finish (then they are cancelled), then components and the actuator close.
-   * Idempotent; a second caller waits for the first to finish.
+   * Graceful stop, bounded by the drain timeout as a whole: readiness goes DOWN, new calls are
+   * refused and no new pub/sub message goes to the app; unary calls and deliveries already handed
+   * to the app (callback or stream) may finish, a SUCCESS answer is acked. Then streaming
+   * subscriptions end with UNAVAILABLE and every subscription closes (unanswered messages stay unacked
+   * for the broker to redeliver), calls still running are cancelled, and only then the app
+   * connection, the components and the actuator close. Idempotent; a second caller waits for the
+   * first to finish.
    */
   @Override
   public void close() {
@@ -228,18 +235,30 @@ public final class Sidecar implements AutoCloseable {
       }
       closed = true;
     }
+    DeliveryShutdown deliveries = components.deliveries();
     try {
       state.stopping();
       Duration drain = config.drainTimeout();
-      log.info("shutting down: draining in-flight calls for up to {} ms", drain.toMillis());
+      long deadline = System.nanoTime() + drain.toNanos();
       server.shutdown();
-      if (!server.awaitTermination(drain.toMillis(), TimeUnit.MILLISECONDS)) {
+      deliveries.stopIntake();
+      int inFlight = deliveries.inFlight();
+      log.info("shutting down: draining in-flight calls{} for up to {} ms",
+          inFlight == 0 ? "" : " and " + inFlight + " pub/sub deliveries awaiting the app's answer", drain.toMillis());
+      if (!deliveries.awaitInFlight(deadline)) {
+        log.warn("{} pub/sub deliveries still unanswered after {} ms; left unacked for the broker to redeliver",
+            deliveries.inFlight(), drain.toMillis());
+      }
+      deliveries.stop();
+      long left = Math.max(0, deadline - System.nanoTime());
+      if (!server.awaitTermination(Math.max(left, STREAM_CLOSE_GRACE.toNanos()), TimeUnit.NANOSECONDS)) {
         log.warn("calls still running after {} ms; cancelling them", drain.toMillis());
         server.shutdownNow();
         server.awaitTermination(CANCEL_GRACE.toMillis(), TimeUnit.MILLISECONDS);
       }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
+      deliveries.stop();
       server.shutdownNow();
     } finally {
       // Handlers of cancelled calls may still be blocked in a backend call: interrupt them.

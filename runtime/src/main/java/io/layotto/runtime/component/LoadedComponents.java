@@ -1,5 +1,6 @@
 package io.layotto.runtime.component;
 
+import io.layotto.runtime.pubsub.DeliveryShutdown;
 import io.layotto.runtime.pubsub.PubSubOptions;
 import io.layotto.runtime.sequencer.SequencerOptions;
 import io.layotto.spi.Component;
@@ -28,6 +29,7 @@ public final class LoadedComponents implements AutoCloseable {
   private final List<ComponentInfo> infos;
   private final Map<String, PubSub> pubSubs;
   private final Map<String, PubSubOptions> pubSubOptions;
+  private final DeliveryShutdown deliveries = new DeliveryShutdown();
   private final Map<String, LockStore> locks;
   private final Map<String, String> lockKeyPrefixes;
   private final Map<String, Sequencer> sequencers;
@@ -123,6 +125,11 @@ public final class LoadedComponents implements AutoCloseable {
     return options;
   }
 
+  /** The pub/sub deliveries made over these components, stopped together before they close. */
+  public DeliveryShutdown deliveries() {
+    return deliveries;
+  }
+
   public Optional<LockStore> lockStore(String name) {
     return Optional.ofNullable(locks.get(name));
   }
@@ -177,9 +184,10 @@ public final class LoadedComponents implements AutoCloseable {
     return Collections.unmodifiableMap(all);
   }
 
-  /** Closes every component in reverse start-up order; never throws. */
+  /** Stops pub/sub delivery, then closes every component in reverse start-up order; never throws. */
   @Override
   public void close() {
+    deliveries.stop(); // no subscription may ack on a closed connection
     List<Component> reversed = new ArrayList<>(stateStores.values());
     reversed.addAll(pubSubs.values());
     reversed.addAll(locks.values());

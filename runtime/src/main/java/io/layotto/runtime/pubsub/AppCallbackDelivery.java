@@ -122,7 +122,7 @@ public final class AppCallbackDelivery implements Component {
 
   /** Lists both APIs' subscriptions and reconciles; on failure keeps the current ones and retries later. */
   private synchronized void refresh() {
-    if (closed) {
+    if (closed || manager.isDraining()) {
       return;
     }
     List<Listed> wanted = new ArrayList<>();

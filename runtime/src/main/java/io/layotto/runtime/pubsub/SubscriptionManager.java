@@ -16,8 +16,9 @@ import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -31,28 +32,41 @@ import org.slf4j.LoggerFactory;
  * After {@code maxDeliveryAttempts} the message goes to the dead-letter topic, or back to the broker
  * for a later redelivery. A closed subscription stops handing out events; its unfinished messages stay
  * unacked for the broker to redeliver.
+ *
+ * <p>Shutdown ({@link DeliveryShutdown}) goes in two steps. {@link #stopIntake()}: messages the
+ * components hand out from then on are held, never offered to the app and never completed (so never
+ * acked), and no retry or timeout fires any more; answers to deliveries already made still count, a
+ * SUCCESS is acked. {@link #stopDelivery()}: open streams end with UNAVAILABLE, every subscription
+ * closes, and an attempt that fails because of it is left unanswered instead of retried or
+ * dead-lettered: the broker redelivers it later.
  */
 public final class SubscriptionManager implements AutoCloseable {
 
   private static final Logger log = LoggerFactory.getLogger(SubscriptionManager.class);
 
-  /** Timers only: the tasks they run return at once. */
-  private static final ScheduledExecutorService TIMERS = Executors.newSingleThreadScheduledExecutor(r -> {
-    Thread t = new Thread(r, "layotto-pubsub-retry");
-    t.setDaemon(true);
-    return t;
-  });
 
   /** Subscription metadata key naming the dead-letter topic (Dapr's spelling). */
   public static final String DEAD_LETTER_TOPIC = "deadLetterTopic";
+  /** How long a second close waits for the first (component close is bounded by its own timeouts). */
+  private static final java.time.Duration UNSUBSCRIBE_WAIT = java.time.Duration.ofSeconds(15);
 
   private final LoadedComponents components;
   private final CloudEvents cloudEvents;
   private final Set<Active> active = ConcurrentHashMap.newKeySet();
+  /** Timers only: the tasks they run return at once. */
+  private final DeliveryTimers timers = new DeliveryTimers();
+  /** Open streams, ended by {@link #stopDelivery()}. */
+  private final Set<TopicEventStream<?, ?>> streams = ConcurrentHashMap.newKeySet();
+  /** Answers awaited from the app (one per attempt handed to a sink and not answered yet). */
+  private final Set<CompletableFuture<AppAnswer>> inFlight = ConcurrentHashMap.newKeySet();
+  private volatile boolean draining;
+  private volatile boolean stopped;
 
+  /** A manager over the sidecar's components; it joins their {@link LoadedComponents#deliveries()}. */
   public SubscriptionManager(LoadedComponents components, CloudEvents cloudEvents) {
     this.components = components;
     this.cloudEvents = cloudEvents;
+    components.deliveries().register(this);
   }
 
   /**
@@ -87,6 +101,9 @@ public final class SubscriptionManager implements AutoCloseable {
    */
   public Handle subscribe(Spec spec, EventSink sink) {
     PubSub pubSub = check(spec);
+    if (draining) {
+      throw shuttingDown();
+    }
     PubSubOptions pubSubOptions = components.pubSubOptions(spec.pubsubName());
     DeliveryOptions options = pubSubOptions.delivery().with(spec.metadata());
     Active subscription = new Active(spec, options, sink, pubSub);
@@ -138,6 +155,80 @@ public final class SubscriptionManager implements AutoCloseable {
     for (Active a : active) {
       a.close();
     }
+    timers.shutdownNow();
+  }
+
+  /** UNAVAILABLE: the sidecar is stopping, so the client should subscribe again (to the next one). */
+  static io.grpc.StatusRuntimeException shuttingDown() {
+    return io.grpc.Status.UNAVAILABLE.withDescription("sidecar shutting down; resubscribe").asRuntimeException();
+  }
+
+  /** Shutdown step 1 (see the class comment); idempotent. */
+  void stopIntake() {
+    draining = true;
+    timers.freeze();
+    // a subscription with nothing in flight stops fetching from the broker now; the others once
+    // their last answer is in
+    for (Active a : active) {
+      a.closeWhenIdle();
+    }
+  }
+
+  /** True once shutdown began: no new subscription, no new message to the app. */
+  public boolean isDraining() {
+    return draining;
+  }
+
+  /** Answers awaited from the app. */
+  int inFlight() {
+    return inFlight.size();
+  }
+
+  /** Waits until no answer is awaited from the app, or until {@code deadlineNanos}; true when none is. */
+  boolean awaitInFlight(long deadlineNanos) {
+    while (true) {
+      CompletableFuture<?>[] waiting = inFlight.toArray(CompletableFuture<?>[]::new);
+      if (waiting.length == 0) {
+        return true;
+      }
+      long left = deadlineNanos - System.nanoTime();
+      if (left <= 0) {
+        return false;
+      }
+      try {
+        CompletableFuture.allOf(waiting).get(left, TimeUnit.NANOSECONDS);
+      } catch (TimeoutException e) {
+        return false;
+      } catch (ExecutionException e) {
+        // a failed attempt is answered too; look again
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return false;
+      }
+    }
+  }
+
+  /** Shutdown step 2: ends open streams with UNAVAILABLE and closes every subscription; idempotent. */
+  void stopDelivery() {
+    draining = true;
+    stopped = true;
+    timers.freeze();
+    for (TopicEventStream<?, ?> stream : streams) {
+      stream.shutdown(shuttingDown());
+    }
+    close();
+  }
+
+  /** A stream opened on this manager; ended at once when delivery has stopped. */
+  void opened(TopicEventStream<?, ?> stream) {
+    streams.add(stream);
+    if (stopped) {
+      stream.shutdown(shuttingDown());
+    }
+  }
+
+  void ended(TopicEventStream<?, ?> stream) {
+    streams.remove(stream);
   }
 
   private final class Active implements Handle {
@@ -148,6 +239,10 @@ public final class SubscriptionManager implements AutoCloseable {
     private final boolean raw;
     private volatile @Nullable Subscription subscription;
     private volatile boolean closed;
+    /** Attempts of this subscription awaiting the app's answer. */
+    private final java.util.concurrent.atomic.AtomicInteger attempts = new java.util.concurrent.atomic.AtomicInteger();
+    /** Completed once the component subscription is closed. */
+    private final CompletableFuture<Void> unsubscribed = new CompletableFuture<>();
 
     Active(Spec spec, DeliveryOptions options, EventSink sink, PubSub pubSub) {
       this.spec = spec;
@@ -166,6 +261,10 @@ public final class SubscriptionManager implements AutoCloseable {
       if (closed) {
         return CompletableFuture.failedFuture(new IllegalStateException("subscription closed"));
       }
+      if (draining) {
+        // shutting down: never offered, never completed, so it stays unacked for the broker to redeliver
+        return new CompletableFuture<>();
+      }
       TopicEvent event;
       try {
         event = cloudEvents.read(message.data(), spec.pubsubName(), spec.topic(), raw, fallbackId(message));
@@ -180,32 +279,85 @@ public final class SubscriptionManager implements AutoCloseable {
         return CompletableFuture.completedFuture(null);
       }
       // the envelope is read once, so every attempt hands the app the same event (same id)
-      return new RetryingDelivery(m -> deliver(event), policy, pubSub, TIMERS).handle(message);
+      return new RetryingDelivery(m -> deliver(event), policy, pubSub, timers).handle(message);
     }
 
     private CompletionStage<AppAnswer> deliver(TopicEvent event) {
+      if (draining) {
+        return new CompletableFuture<>(); // a retry racing shutdown: not offered, left unanswered
+      }
       if (closed) {
         return CompletableFuture.failedFuture(new IllegalStateException("subscription closed"));
       }
-      return sink.deliver(event);
+      CompletableFuture<AppAnswer> answer = new CompletableFuture<>();
+      inFlight.add(answer);
+      attempts.incrementAndGet();
+      CompletionStage<AppAnswer> stage;
+      try {
+        stage = sink.deliver(event);
+      } catch (RuntimeException e) {
+        stage = CompletableFuture.failedFuture(e);
+      }
+      stage.whenComplete((value, error) -> {
+        inFlight.remove(answer);
+        attempts.decrementAndGet();
+        if (error != null && stopped) {
+          // failed because delivery stopped (stream ended, call cancelled): not the app's answer,
+          // so neither retried nor dead-lettered; it stays unacked
+          return;
+        }
+        // completing runs the policy and the component's ack (or nack) before this returns
+        if (error != null) {
+          answer.completeExceptionally(error);
+        } else {
+          answer.complete(value);
+        }
+        if (draining) {
+          closeWhenIdle();
+        }
+      });
+      return answer;
     }
 
+    /** While draining: closes the component subscription (off the calling thread) once nothing is in flight. */
+    void closeWhenIdle() {
+      if (!closed && attempts.get() == 0) {
+        Thread.ofVirtual().name("layotto-pubsub-unsubscribe").start(this::close);
+      }
+    }
+
+    /** Closes the component subscription; a second caller waits (bounded) until the first one has. */
     @Override
     public void close() {
-      if (closed) {
-        return;
-      }
-      closed = true;
-      active.remove(this);
-      Subscription s = subscription;
-      if (s != null) {
-        try {
-          s.close();
-        } catch (RuntimeException e) {
-          log.warn("closing the subscription to topic '{}' of pubsub '{}' failed", spec.topic(), spec.pubsubName(), e);
+      synchronized (this) {
+        if (closed) {
+          awaitUnsubscribed();
+          return;
         }
+        closed = true;
       }
-      log.info("unsubscribed from topic '{}' of pubsub '{}'", spec.topic(), spec.pubsubName());
+      Subscription s = subscription;
+      try {
+        if (s != null) {
+          s.close();
+        }
+        log.info("unsubscribed from topic '{}' of pubsub '{}'", spec.topic(), spec.pubsubName());
+      } catch (RuntimeException e) {
+        log.warn("closing the subscription to topic '{}' of pubsub '{}' failed", spec.topic(), spec.pubsubName(), e);
+      } finally {
+        active.remove(this); // only now, so the manager's close() waits for a close in progress
+        unsubscribed.complete(null);
+      }
+    }
+
+    private void awaitUnsubscribed() {
+      try {
+        unsubscribed.get(UNSUBSCRIBE_WAIT.toMillis(), TimeUnit.MILLISECONDS);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      } catch (ExecutionException | TimeoutException e) {
+        log.debug("topic '{}' of pubsub '{}': still unsubscribing", spec.topic(), spec.pubsubName());
+      }
     }
   }
 

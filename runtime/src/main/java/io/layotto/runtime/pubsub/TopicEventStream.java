@@ -21,7 +21,8 @@ import org.slf4j.LoggerFactory;
  * One streaming subscription ({@code SubscribeTopicEvents} of Layotto, {@code SubscribeTopicEventsAlpha1}
  * of Dapr): the first client message subscribes, then each event goes out as an event message and
  * waits for the client's processed message with the same id. When the stream ends, the events not
- * yet answered stay unacked and the broker delivers them again (e.g. to the next stream).
+ * yet answered stay unacked and the broker delivers them again (e.g. to the next stream). At shutdown
+ * the sidecar ends the stream with UNAVAILABLE ("sidecar shutting down; resubscribe").
  *
  * @param <Q> the client's message type
  * @param <R> the server's message type
@@ -63,6 +64,12 @@ public final class TopicEventStream<Q, R> implements StreamObserver<Q> {
     this.protocol = protocol;
     this.manager = manager;
     this.responses = responses;
+    manager.opened(this);
+  }
+
+  /** Ends the stream from the sidecar's side (shutdown), with {@code status} for the client. */
+  void shutdown(StatusRuntimeException status) {
+    end(status);
   }
 
   @Override
@@ -211,6 +218,7 @@ public final class TopicEventStream<Q, R> implements StreamObserver<Q> {
         }
       }
     }
+    manager.ended(this);
     initialSent.completeExceptionally(new IllegalStateException("stream ended before it was subscribed"));
     if (handle != null) {
       handle.close();

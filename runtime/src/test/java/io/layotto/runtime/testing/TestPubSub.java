@@ -36,6 +36,12 @@ public final class TestPubSub implements PubSub {
   /** How long subscribe takes, as a slow broker's round trip would. */
   public volatile long subscribeDelayMillis;
   public volatile int maxObservedInFlight;
+  /** Messages removed from a queue because their handler's stage completed normally. */
+  public final AtomicInteger acks = new AtomicInteger();
+  /** Subscriptions made and not closed yet. */
+  public final AtomicInteger openSubscriptions = new AtomicInteger();
+  /** {@link #openSubscriptions} when {@link #close()} was called; -1 before. */
+  public volatile int openAtClose = -1;
   public volatile String consumerId = "";
 
   private final Map<String, Map<String, LinkedBlockingDeque<Message>>> queues = new ConcurrentHashMap<>();
@@ -126,6 +132,8 @@ public final class TestPubSub implements PubSub {
                 byToken.remove(settled);
                 if (error != null) {
                   queue.addLast(m);
+                } else {
+                  acks.incrementAndGet();
                 }
                 inFlight.decrementAndGet();
                 slots.release();
@@ -146,8 +154,10 @@ public final class TestPubSub implements PubSub {
       }
     });
     subscriptionsMade.incrementAndGet();
+    openSubscriptions.incrementAndGet();
     return () -> {
       if (closed.compareAndSet(false, true)) {
+        openSubscriptions.decrementAndGet();
         try {
           dispatcher.join(2000);
         } catch (InterruptedException e) {
@@ -164,5 +174,7 @@ public final class TestPubSub implements PubSub {
   }
 
   @Override
-  public void close() {}
+  public void close() {
+    openAtClose = openSubscriptions.get();
+  }
 }

@@ -19,6 +19,7 @@ final class TcpProxy implements AutoCloseable {
   private final ServerSocket server;
   private final int targetPort;
   private final List<Socket> sockets = new CopyOnWriteArrayList<>();
+  private volatile boolean closed;
 
   /** Listens on {@code port} (0 for any free port) and forwards to 127.0.0.1:{@code targetPort}. */
   TcpProxy(int port, int targetPort) throws IOException {
@@ -40,6 +41,12 @@ final class TcpProxy implements AutoCloseable {
         Socket upstream = new Socket(InetAddress.getLoopbackAddress(), targetPort);
         sockets.add(client);
         sockets.add(upstream);
+        if (closed) {
+          // accepted while close() ran: a connection must not survive the cut
+          closeQuietly(client);
+          closeQuietly(upstream);
+          continue;
+        }
         Thread.ofVirtual().start(() -> pipe(client, upstream));
         Thread.ofVirtual().start(() -> pipe(upstream, client));
       } catch (IOException e) {
@@ -62,6 +69,7 @@ final class TcpProxy implements AutoCloseable {
   /** Stops listening and cuts every forwarded connection. */
   @Override
   public void close() {
+    closed = true;
     closeQuietly(server);
     sockets.forEach(TcpProxy::closeQuietly);
   }

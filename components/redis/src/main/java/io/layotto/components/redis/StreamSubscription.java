@@ -402,12 +402,16 @@ final class StreamSubscription implements Subscription {
     } catch (RuntimeException e) {
       ack = CompletableFuture.failedFuture(e);
     }
+    // The handler is done, so the slot is free now: waiting for the XACK reply would add a Redis round
+    // trip to every slot's cycle. The id stays in inFlight until the reply, so a claim meanwhile
+    // does not deliver it again; a failed XACK is retried by the next round (toAck).
+    slots.release();
     ack.whenComplete((count, ackFailure) -> {
       if (ackFailure != null) {
         log.debug("ack of entry {} of topic '{}' failed, retrying: {}", id, topic, ackFailure.toString());
         toAck.add(id);
       }
-      release(id);
+      inFlight.remove(id);
     });
   }
 

@@ -1,0 +1,21 @@
+#!/usr/bin/env bash
+# Builds what the benchmark needs and runs io.layotto.bench.PubSubBenchmark: publish-to-delivery latency
+# at a fixed rate and saturated throughput, through the Layotto sidecar (PublishEvent + SubscribeTopicEvents)
+# versus the brokers' own clients (Lettuce on Redis Streams, jnats on JetStream), for the in-memory, redis
+# and jetstream pub/subs. Needs Redis on 127.0.0.1:6379 and NATS with JetStream on 127.0.0.1:4222
+# (or --redis / --nats). Options: benchmarks/run-pubsub.sh --help
+#   benchmarks/run-pubsub.sh            full run (10 s warm-up + 30 s per measured run, about 10 minutes)
+#   benchmarks/run-pubsub.sh --quick    smoke run (2 s + 5 s per run)
+set -euo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+cd "$root"
+
+. "$root/dist/src/main/bin/find-jdk.sh"
+echo "[bench] JDK: $LAYOTTO_JAVA_HOME" >&2
+
+# package also writes benchmarks/target/benchmark-classpath.txt (dependency:build-classpath, see benchmarks/pom.xml)
+./mvnw-jdk25 -q -DskipTests -pl benchmarks -am package
+classpath="$root/benchmarks/target/classes:$(cat "$root/benchmarks/target/benchmark-classpath.txt")"
+
+exec "$LAYOTTO_JAVA_HOME/bin/java" -Xmx1g --sun-misc-unsafe-memory-access=allow \
+  -cp "$classpath" io.layotto.bench.PubSubBenchmark "$@"
