@@ -1,0 +1,225 @@
+package io.layotto.components.etcd;
+
+import io.etcd.jetcd.ByteSequence;
+import io.etcd.jetcd.KeyValue;
+import io.etcd.jetcd.kv.TxnResponse;
+import io.etcd.jetcd.op.Cmp;
+import io.etcd.jetcd.op.CmpTarget;
+import io.etcd.jetcd.op.Op;
+import io.etcd.jetcd.options.GetOption;
+import io.etcd.jetcd.options.PutOption;
+import io.layotto.spi.ComponentException;
+import io.layotto.spi.Health;
+import io.layotto.spi.Metadata;
+import io.layotto.spi.sequencer.IdRange;
+import io.layotto.spi.sequencer.Sequencer;
+import io.layotto.spi.sequencer.SequencerFeature;
+import io.layotto.spi.sequencer.SequencerKeys;
+import java.nio.charset.StandardCharsets;
+import java.util.Collections;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.locks.ReentrantLock;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Sequencer type {@code etcd}: each key is the etcd key {@code <keyPrefixPath><key>} holding the
+ * last id handed out as a decimal string. An id or a range is taken by compare-and-swap: read the
+ * counter, then in one transaction "if its mod revision is unchanged, put counter + size, else read
+ * it again", retrying with the fresh value. Transactions are linearizable, so ids are STRONG across
+ * every sidecar sharing the etcd. Callers of one instance take turns per key (striped locks), so
+ * swaps fail only when another sidecar got in between; the instance remembers the counter it last
+ * wrote, so an uncontended id costs one transaction. (Layotto's Go component returns the key's
+ * version instead, which cannot reserve ranges or honour {@code biggerThan} beyond int32.)
+ */
+public final class EtcdSequencer implements Sequencer {
+
+  static final Set<SequencerFeature> FEATURES = Collections.unmodifiableSet(EnumSet.of(
+      SequencerFeature.SEGMENTS, SequencerFeature.PER_KEY_COUNTER, SequencerFeature.SHARED_BACKEND));
+  static final String DEFAULT_PREFIX = "/layotto/";
+
+  private static final Logger log = LoggerFactory.getLogger(EtcdSequencer.class);
+  private static final int STRIPES = 64;
+  private static final int MAX_CACHED_KEYS = 10_000;
+
+  private final ReentrantLock[] stripes = new ReentrantLock[STRIPES];
+  private final ConcurrentHashMap<String, Counter> known = new ConcurrentHashMap<>();
+  private volatile @Nullable EtcdSession session;
+  private String name = "etcd";
+
+  public EtcdSequencer() {
+    for (int i = 0; i < STRIPES; i++) {
+      stripes[i] = new ReentrantLock();
+    }
+  }
+
+  @Override
+  public Set<SequencerFeature> features() {
+    return FEATURES;
+  }
+
+  @Override
+  public synchronized void init(Metadata metadata, Map<String, Long> biggerThan) {
+    if (session != null) {
+      throw ComponentException.internal("etcd sequencer '" + metadata.componentName() + "' is already initialised", null);
+    }
+    name = metadata.componentName();
+    EtcdSession s = EtcdSession.open(metadata, DEFAULT_PREFIX, "etcd sequencer '" + name + "'");
+    try {
+      for (Map.Entry<String, Long> e : biggerThan.entrySet()) {
+        if (e.getValue() > 0) {
+          raise(s, SequencerKeys.requireKey(e.getKey()), e.getValue());
+        }
+      }
+    } catch (RuntimeException e) {
+      s.close();
+      throw e;
+    }
+    session = s;
+    log.info("etcd sequencer '{}' connected: {}", name, s.settings());
+  }
+
+  @Override
+  public Health checkHealth() {
+    EtcdSession s = session;
+    return s == null ? Health.down("etcd sequencer '" + name + "' is not initialised") : s.health();
+  }
+
+  @Override
+  public long nextId(String key) {
+    SequencerKeys.requireKey(key);
+    return advance(session(), key, 1);
+  }
+
+  @Override
+  public IdRange reserve(String key, int size) {
+    SequencerKeys.requireKey(key);
+    SequencerKeys.requireSize(size);
+    long last = advance(session(), key, size);
+    return new IdRange(last - size + 1, last);
+  }
+
+  /** Adds {@code size} to the counter of {@code key} and returns the new value (the last id taken). */
+  private long advance(EtcdSession s, String key, int size) {
+    ReentrantLock stripe = stripes[Math.floorMod(key.hashCode(), STRIPES)];
+    stripe.lock();
+    try {
+      // the counter as this instance last wrote it saves a read; the swap checks it is still current
+      Counter cached = known.get(key);
+      Counter current = cached != null ? cached : current(s, key);
+      while (true) {
+        if (current.value() > Long.MAX_VALUE - size) {
+          if (current == cached) {
+            cached = null;
+            current = current(s, key);
+            continue;
+          }
+          throw SequencerKeys.exhausted(key, "the counter in etcd is " + current.value() + " and "
+              + (size == 1 ? "one more id" : "a range of " + size) + " would pass " + Long.MAX_VALUE);
+        }
+        long next = current.value() + size;
+        Swap swap = swap(s, key, current, next);
+        if (swap.done()) {
+          remember(key, swap.now());
+          return next;
+        }
+        current = swap.now();
+      }
+    } catch (RuntimeException e) {
+      known.remove(key);
+      throw e;
+    } finally {
+      stripe.unlock();
+    }
+  }
+
+  private void remember(String key, Counter counter) {
+    if (known.size() >= MAX_CACHED_KEYS) {
+      known.clear();
+    }
+    known.put(key, counter);
+  }
+
+  /** Sets the counter of {@code key} to {@code floor} unless it is already at least that. */
+  private void raise(EtcdSession s, String key, long floor) {
+    Counter current = current(s, key);
+    while (current.value() < floor) {
+      Swap swap = swap(s, key, current, floor);
+      if (swap.done()) {
+        return;
+      }
+      current = swap.now();
+    }
+  }
+
+  /** Outcome of a compare-and-swap: whether it wrote, and the counter as it is now. */
+  private record Swap(boolean done, Counter now) {}
+
+  /** Puts {@code next} if the counter is still {@code expected}. */
+  private Swap swap(EtcdSession s, String key, Counter expected, long next) {
+    ByteSequence etcdKey = s.key(key);
+    TxnResponse response = s.await(s.client().getKVClient().txn()
+        .If(new Cmp(etcdKey, Cmp.Op.EQUAL, CmpTarget.modRevision(expected.modRevision())))
+        .Then(Op.put(etcdKey, EtcdSession.bytes(Long.toString(next)), PutOption.DEFAULT))
+        .Else(Op.get(etcdKey, GetOption.DEFAULT))
+        .commit(), "update of key '" + EtcdSession.shown(key) + "' to " + next);
+    if (response.isSucceeded()) {
+      // a put in a transaction gets the revision the transaction created
+      return new Swap(true, new Counter(next, response.getHeader().getRevision()));
+    }
+    return new Swap(false, read(s, key, response.getGetResponses().getFirst().getKvs()));
+  }
+
+  private Counter current(EtcdSession s, String key) {
+    return read(s, key, s.await(s.client().getKVClient().get(s.key(key)),
+        "read of key '" + EtcdSession.shown(key) + "'").getKvs());
+  }
+
+  /** The counter's value and mod revision; a missing key counts 0 at revision 0. */
+  private record Counter(long value, long modRevision) {}
+
+  private Counter read(EtcdSession s, String key, List<KeyValue> kvs) {
+    if (kvs.isEmpty()) {
+      return new Counter(0, 0);
+    }
+    KeyValue kv = kvs.getFirst();
+    String text = kv.getValue().toString(StandardCharsets.UTF_8);
+    try {
+      long value = Long.parseLong(text.trim());
+      if (value < 0) {
+        throw new NumberFormatException("negative");
+      }
+      return new Counter(value, kv.getModRevision());
+    } catch (NumberFormatException e) {
+      throw ComponentException.internal("etcd key '" + s.settings().keyPrefix() + EtcdSession.shown(key) + "' of sequencer '" + name
+          + "' holds '" + (text.length() > 40 ? text.substring(0, 40) + "..." : text)
+          + "', not a sequencer counter (a non-negative integer)", e);
+    }
+  }
+
+  private EtcdSession session() {
+    EtcdSession s = session;
+    if (s == null) {
+      throw ComponentException.internal("etcd sequencer '" + name + "' is not initialised (or already closed)", null);
+    }
+    return s;
+  }
+
+  @Override
+  public synchronized void close() {
+    EtcdSession s = session;
+    session = null;
+    if (s != null) {
+      try {
+        s.close();
+      } catch (RuntimeException e) {
+        log.debug("closing the etcd client of sequencer '{}' failed", name, e);
+      }
+    }
+  }
+}
