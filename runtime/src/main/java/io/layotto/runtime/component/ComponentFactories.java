@@ -1,6 +1,7 @@
 package io.layotto.runtime.component;
 
 import io.layotto.runtime.StartupException;
+import io.layotto.spi.configuration.ConfigurationStoreFactory;
 import io.layotto.spi.pubsub.PubSubFactory;
 import io.layotto.spi.state.StateStoreFactory;
 import java.util.Collections;
@@ -15,11 +16,18 @@ public final class ComponentFactories {
 
   private final Map<String, StateStoreFactory> stateFactories;
   private final Map<String, PubSubFactory> pubSubFactories;
+  private final Map<String, ConfigurationStoreFactory> configurationFactories;
 
   private ComponentFactories(Map<String, StateStoreFactory> stateFactories,
       Map<String, PubSubFactory> pubSubFactories) {
+    this(stateFactories, pubSubFactories, Map.of());
+  }
+
+  private ComponentFactories(Map<String, StateStoreFactory> stateFactories,
+      Map<String, PubSubFactory> pubSubFactories, Map<String, ConfigurationStoreFactory> configurationFactories) {
     this.stateFactories = Collections.unmodifiableMap(new TreeMap<>(stateFactories));
     this.pubSubFactories = Collections.unmodifiableMap(new TreeMap<>(pubSubFactories));
+    this.configurationFactories = Collections.unmodifiableMap(new TreeMap<>(configurationFactories));
   }
 
   /**
@@ -30,7 +38,15 @@ public final class ComponentFactories {
   public static ComponentFactories discover(ClassLoader classLoader) {
     return of(ServiceLoader.load(StateStoreFactory.class, classLoader).stream()
             .map(ServiceLoader.Provider::get).toList(),
-        ServiceLoader.load(PubSubFactory.class, classLoader).stream().map(ServiceLoader.Provider::get).toList());
+        ServiceLoader.load(PubSubFactory.class, classLoader).stream().map(ServiceLoader.Provider::get).toList())
+        .withConfigurationStores(ServiceLoader.load(ConfigurationStoreFactory.class, classLoader).stream()
+            .map(ServiceLoader.Provider::get).toList());
+  }
+
+  /** These factories plus the given configuration store factories (replacing any before). */
+  public ComponentFactories withConfigurationStores(List<ConfigurationStoreFactory> factories) {
+    return new ComponentFactories(stateFactories, pubSubFactories,
+        byType(factories, "configuration store", ConfigurationStoreFactory::type));
   }
 
   /** The state store factories given and no pub/sub factory, e.g. in tests. */
@@ -64,6 +80,15 @@ public final class ComponentFactories {
 
   public Optional<PubSubFactory> pubSub(String type) {
     return Optional.ofNullable(pubSubFactories.get(type));
+  }
+
+  public Optional<ConfigurationStoreFactory> configurationStore(String type) {
+    return Optional.ofNullable(configurationFactories.get(type));
+  }
+
+  /** Known configuration store types, sorted. */
+  public List<String> configurationStoreTypes() {
+    return List.copyOf(configurationFactories.keySet());
   }
 
   /** Known pub/sub types, sorted. */

@@ -10,6 +10,8 @@ import io.layotto.spi.ComponentException;
 import io.layotto.spi.Metadata;
 import io.layotto.runtime.pubsub.PubSubOptions;
 import io.layotto.spi.Component;
+import io.layotto.spi.configuration.ConfigurationStore;
+import io.layotto.spi.configuration.ConfigurationStoreFactory;
 import io.layotto.spi.pubsub.PubSub;
 import io.layotto.spi.pubsub.PubSubFactory;
 import io.layotto.spi.state.StateStore;
@@ -52,16 +54,20 @@ public final class ComponentLoader {
   /** A pub/sub entry matched with its factory and its runtime-level settings. */
   public record PlannedPubSub(ComponentConfig config, PubSubFactory factory, PubSubOptions options) {}
 
+  /** A config_store entry matched with its factory. */
+  public record PlannedConfigStore(ComponentConfig config, ConfigurationStoreFactory factory) {}
+
   /**
    * A config checked against the factories: nothing in it can fail before a backend is contacted.
    *
    * @param warnings unknown metadata keys and the like, to log at start-up
    */
   public record Plan(RuntimeConfig config, List<PlannedStateStore> stateStores, List<PlannedPubSub> pubSubs,
-      List<ComponentInfo> infos, List<String> warnings) {
+      List<PlannedConfigStore> configStores, List<ComponentInfo> infos, List<String> warnings) {
     public Plan {
       stateStores = List.copyOf(stateStores);
       pubSubs = List.copyOf(pubSubs);
+      configStores = List.copyOf(configStores);
       infos = List.copyOf(infos);
       warnings = List.copyOf(warnings);
     }
@@ -147,10 +153,32 @@ public final class ComponentLoader {
       infos.add(new ComponentInfo(pubSub.name(), BuildingBlock.PUBSUB, pubSub.type(),
           capabilities(factory.get().capabilities())));
     }
+    List<PlannedConfigStore> configStores = new ArrayList<>();
+    for (ComponentConfig store : config.configStores().values()) {
+      var factory = factories.configurationStore(store.type());
+      if (factory.isEmpty()) {
+        List<String> types = factories.configurationStoreTypes();
+        problems.add(new Problem(store.path() + ".type", "unknown config_store type '" + store.type()
+            + "'; available: " + (types.isEmpty() ? "none (no configuration store component on the classpath)"
+            : String.join(", ", types))));
+        continue;
+      }
+      for (String problem : factory.get().metadataSchema().validate(store.metadata())) {
+        problems.add(new Problem(store.path() + ".metadata", problem));
+      }
+      Set<String> unknown = factory.get().metadataSchema().unknownKeys(store.metadata());
+      if (!unknown.isEmpty()) {
+        warnings.add("config_store '" + store.name() + "' (type " + store.type() + "): metadata " + unknown
+            + " not understood by this component type, ignored");
+      }
+      configStores.add(new PlannedConfigStore(store, factory.get()));
+      infos.add(new ComponentInfo(store.name(), BuildingBlock.CONFIGURATION, store.type(),
+          capabilities(factory.get().capabilities())));
+    }
     if (!problems.isEmpty()) {
       throw new ConfigException(config.source(), problems);
     }
-    return new Plan(config, stores, pubSubs, infos, warnings);
+    return new Plan(config, stores, pubSubs, configStores, infos, warnings);
   }
 
   /**
@@ -164,6 +192,7 @@ public final class ComponentLoader {
     Map<String, PubSub> startedPubSubs = new LinkedHashMap<>();
     Map<String, PubSubOptions> pubSubOptions = new LinkedHashMap<>();
     Map<String, String> keyPrefixes = new LinkedHashMap<>();
+    Map<String, ConfigurationStore> startedConfigStores = new LinkedHashMap<>();
     try {
       for (PlannedStateStore planned : plan.stateStores()) {
         ComponentConfig config = planned.config();
@@ -200,9 +229,23 @@ public final class ComponentLoader {
         pubSubOptions.put(config.name(), planned.options());
         log.debug("pub/sub '{}' initialised", config.name());
       }
+      for (PlannedConfigStore planned : plan.configStores()) {
+        ComponentConfig config = planned.config();
+        ConfigurationStore store = planned.factory().create();
+        try {
+          store.init(new Metadata(config.name(), config.metadata()));
+        } catch (RuntimeException e) {
+          closeQuietly(store);
+          throw new ComponentInitException(config.name(), "config_store '" + config.name() + "' (type "
+              + config.type() + ") failed to initialise: " + describe(e), e);
+        }
+        startedConfigStores.put(config.name(), store);
+        log.debug("config_store '{}' initialised", config.name());
+      }
     } catch (RuntimeException e) {
       List<Component> reversed = new ArrayList<>(started.values());
       reversed.addAll(startedPubSubs.values());
+      reversed.addAll(startedConfigStores.values());
       Collections.reverse(reversed);
       reversed.forEach(ComponentLoader::closeQuietly);
       throw e;
@@ -210,7 +253,7 @@ public final class ComponentLoader {
     Map<String, String> hellos = new LinkedHashMap<>();
     plan.config().hellos().forEach((name, hello) -> hellos.put(name, hello.greeting()));
     return new LoadedComponents(plan.config().app().appId(), started, keyPrefixes, hellos, plan.infos(),
-        startedPubSubs, pubSubOptions);
+        startedPubSubs, pubSubOptions).withConfigurationStores(startedConfigStores);
   }
 
   private static Set<String> capabilities(Set<? extends Enum<?>> capabilities) {

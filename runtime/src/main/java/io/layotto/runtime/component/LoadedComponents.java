@@ -2,6 +2,7 @@ package io.layotto.runtime.component;
 
 import io.layotto.runtime.pubsub.PubSubOptions;
 import io.layotto.spi.Component;
+import io.layotto.spi.configuration.ConfigurationStore;
 import io.layotto.spi.pubsub.PubSub;
 import io.layotto.spi.state.StateStore;
 import java.util.ArrayList;
@@ -25,6 +26,7 @@ public final class LoadedComponents implements AutoCloseable {
   private final List<ComponentInfo> infos;
   private final Map<String, PubSub> pubSubs;
   private final Map<String, PubSubOptions> pubSubOptions;
+  private final Map<String, ConfigurationStore> configurationStores;
 
   /**
    * @param stateKeyPrefixes per state store, the raw runtime-level {@code keyPrefix} metadata value
@@ -43,6 +45,13 @@ public final class LoadedComponents implements AutoCloseable {
   public LoadedComponents(String appId, Map<String, StateStore> stateStores, Map<String, String> stateKeyPrefixes,
       Map<String, String> hellos, List<ComponentInfo> infos, Map<String, PubSub> pubSubs,
       Map<String, PubSubOptions> pubSubOptions) {
+    this(appId, stateStores, stateKeyPrefixes, hellos, infos, pubSubs, pubSubOptions, Map.of());
+  }
+
+  private LoadedComponents(String appId, Map<String, StateStore> stateStores, Map<String, String> stateKeyPrefixes,
+      Map<String, String> hellos, List<ComponentInfo> infos, Map<String, PubSub> pubSubs,
+      Map<String, PubSubOptions> pubSubOptions, Map<String, ConfigurationStore> configurationStores) {
+    this.configurationStores = Collections.unmodifiableMap(new LinkedHashMap<>(configurationStores));
     this.pubSubs = Collections.unmodifiableMap(new LinkedHashMap<>(pubSubs));
     this.pubSubOptions = Map.copyOf(pubSubOptions);
     this.appId = appId;
@@ -89,6 +98,20 @@ public final class LoadedComponents implements AutoCloseable {
     return options;
   }
 
+  /** The same components plus the initialised {@code config_store} components, by name in config order. */
+  public LoadedComponents withConfigurationStores(Map<String, ConfigurationStore> stores) {
+    return new LoadedComponents(appId, stateStores, stateKeyPrefixes, hellos, infos, pubSubs, pubSubOptions, stores);
+  }
+
+  public Optional<ConfigurationStore> configurationStore(String name) {
+    return Optional.ofNullable(configurationStores.get(name));
+  }
+
+  /** Configured configuration store names, in config order. */
+  public Set<String> configurationStoreNames() {
+    return configurationStores.keySet();
+  }
+
   /** Greeting per {@code hellos} component name, for {@code SayHello}. */
   public Map<String, String> hellos() {
     return hellos;
@@ -106,6 +129,7 @@ public final class LoadedComponents implements AutoCloseable {
   public Map<String, Component> all() {
     Map<String, Component> all = new LinkedHashMap<>(stateStores);
     pubSubs.forEach(all::putIfAbsent);
+    configurationStores.forEach(all::putIfAbsent);
     return Collections.unmodifiableMap(all);
   }
 
@@ -114,6 +138,7 @@ public final class LoadedComponents implements AutoCloseable {
   public void close() {
     List<Component> reversed = new ArrayList<>(stateStores.values());
     reversed.addAll(pubSubs.values());
+    reversed.addAll(configurationStores.values());
     Collections.reverse(reversed);
     for (Component c : reversed) {
       try {

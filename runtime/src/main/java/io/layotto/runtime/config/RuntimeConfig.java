@@ -20,6 +20,8 @@ import org.jspecify.annotations.Nullable;
  * @param hellos {@code grpc_config.hellos}, in file order
  * @param stateStores {@code grpc_config.state}, in file order
  * @param pubSubs {@code grpc_config.pub_subs}, in file order
+ * @param configStores {@code grpc_config.config_store}, in file order (top-level {@code address} and
+ *     {@code timeout} folded into the metadata)
  * @param warnings things accepted but not acted upon (unsupported sections, ignored filters)
  * @param ignoredSettings MOSN settings without meaning here (tracing, metrics, xDS, ...)
  */
@@ -35,6 +37,7 @@ public record RuntimeConfig(
     Map<String, HelloConfig> hellos,
     Map<String, ComponentConfig> stateStores,
     Map<String, ComponentConfig> pubSubs,
+    Map<String, ComponentConfig> configStores,
     List<String> warnings,
     List<String> ignoredSettings) {
 
@@ -46,6 +49,7 @@ public record RuntimeConfig(
     hellos = Collections.unmodifiableMap(new LinkedHashMap<>(hellos));
     stateStores = Collections.unmodifiableMap(new LinkedHashMap<>(stateStores));
     pubSubs = Collections.unmodifiableMap(new LinkedHashMap<>(pubSubs));
+    configStores = Collections.unmodifiableMap(new LinkedHashMap<>(configStores));
     warnings = List.copyOf(warnings);
     ignoredSettings = List.copyOf(ignoredSettings);
   }
@@ -53,14 +57,14 @@ public record RuntimeConfig(
   /** The same config with another drain timeout (the CLI's {@code --drain-time-s}). */
   public RuntimeConfig withDrainTimeout(Duration timeout) {
     return new RuntimeConfig(source, grpcListenerName, grpcAddress, grpcConfigPath, actuatorAddress,
-        maxInboundMessageSize, timeout, app, hellos, stateStores, pubSubs, warnings,
+        maxInboundMessageSize, timeout, app, hellos, stateStores, pubSubs, configStores, warnings,
         ignoredSettings);
   }
 
   /** The same config listening elsewhere (tests bind port 0). */
   public RuntimeConfig withAddresses(ListenerAddress grpc, @Nullable ListenerAddress actuator) {
     return new RuntimeConfig(source, grpcListenerName, grpc, grpcConfigPath, actuator,
-        maxInboundMessageSize, drainTimeout, app, hellos, stateStores, pubSubs, warnings,
+        maxInboundMessageSize, drainTimeout, app, hellos, stateStores, pubSubs, configStores, warnings,
         ignoredSettings);
   }
 }

@@ -70,8 +70,6 @@ class LayottoHelloAndUnimplementedTest {
           "TryLock: the lock building block");
       assertFails(() -> stub.getNextId(RuntimeProto.GetNextIdRequest.getDefaultInstance()),
           Status.Code.UNIMPLEMENTED, "GetNextId: the sequencer building block");
-      assertFails(() -> stub.getConfiguration(RuntimeProto.GetConfigurationRequest.getDefaultInstance()),
-          Status.Code.UNIMPLEMENTED, "the configuration building block");
       assertFails(() -> stub.invokeService(RuntimeProto.InvokeServiceRequest.getDefaultInstance()),
           Status.Code.UNIMPLEMENTED, "InvokeService");
       assertFails(() -> stub.invokeBinding(RuntimeProto.InvokeBindingRequest.getDefaultInstance()),
@@ -97,10 +95,12 @@ class LayottoHelloAndUnimplementedTest {
       upload.onCompleted();
       assertUnimplemented(put, "PutFile: the file building block");
 
+      // the bidi SubscribeConfiguration is served: without config stores its first message fails the stream
       CompletableFuture<Throwable> config = new CompletableFuture<>();
       async.subscribeConfiguration(failureOf(config))
           .onNext(RuntimeProto.SubscribeConfigurationRequest.getDefaultInstance());
-      assertUnimplemented(config, "SubscribeConfiguration: the configuration building block");
+      assertThat(Status.fromThrowable(config.get(10, java.util.concurrent.TimeUnit.SECONDS)).getCode())
+          .isEqualTo(Status.Code.FAILED_PRECONDITION);
 
       // the server keeps serving after the refused streams
       assertFails(() -> blocking.sayHello(RuntimeProto.SayHelloRequest.getDefaultInstance()),
