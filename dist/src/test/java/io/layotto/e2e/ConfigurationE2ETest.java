@@ -14,6 +14,7 @@ import io.dapr.exceptions.DaprException;
 import io.grpc.ManagedChannel;
 import io.grpc.Status;
 import io.grpc.stub.StreamObserver;
+import io.layotto.e2e.harness.EtcdServerProcess;
 import io.layotto.e2e.harness.GrpcClients;
 import io.layotto.e2e.harness.SidecarConfig;
 import io.layotto.e2e.harness.SidecarLogsOnFailure;
@@ -39,8 +40,8 @@ import spec.proto.runtime.v1.RuntimeGrpc;
 import spec.proto.runtime.v1.RuntimeProto;
 
 /**
- * The Configuration API through the real sidecar, over an in-memory store and the shared Redis (a key
- * prefix of this run): the Dapr Java SDK (get, subscribe, unsubscribe) and a grpc-java client on
+ * The Configuration API through the real sidecar, over an in-memory store, the shared Redis (a key
+ * prefix of this run) and a private etcd: the Dapr Java SDK (get, subscribe, unsubscribe) and a grpc-java client on
  * Layotto's protos (save, get, delete, the bidirectional subscription), which also plays "another
  * client" changing what the SDK watches.
  */
@@ -49,9 +50,11 @@ class ConfigurationE2ETest {
 
   private static final String IN_MEMORY = "mem_config";
   private static final String REDIS = "redis_config";
+  private static final String ETCD = "etcd_config";
   private static final String RUN = UUID.randomUUID().toString().substring(0, 8);
   private static final Duration WAIT = Duration.ofSeconds(20);
 
+  private static EtcdServerProcess etcd;
   private static SidecarProcess sidecar;
   private static ManagedChannel channel;
   private static ManagedChannel otherChannel;
@@ -59,10 +62,12 @@ class ConfigurationE2ETest {
 
   @BeforeAll
   static void startSidecar() {
+    etcd = EtcdServerProcess.startOnFreePorts();
     sidecar = SidecarProcess.start(SidecarConfig.defaults()
         .withComponent("config_store", IN_MEMORY, "in-memory", Map.of())
         .withComponent("config_store", REDIS, "redis", Map.of("redisHost", "127.0.0.1:6379",
-            "configKeyPrefix", "e2e-config-" + RUN + "||")));
+            "configKeyPrefix", "e2e-config-" + RUN + "||"))
+        .withComponent("config_store", ETCD, "etcd", Map.of("endpoints", etcd.endpoint())));
     channel = GrpcClients.channel(sidecar.grpcPort());
     otherChannel = GrpcClients.channel(sidecar.grpcPort());
     dapr = new DaprClientBuilder()
@@ -88,6 +93,9 @@ class ConfigurationE2ETest {
       if (sidecar != null) {
         sidecar.close();
       }
+      if (etcd != null) {
+        etcd.close();
+      }
     }
   }
 
@@ -111,7 +119,7 @@ class ConfigurationE2ETest {
   // ------------------------------------------------------------------ Layotto API (grpc-java)
 
   @ParameterizedTest
-  @ValueSource(strings = {IN_MEMORY, REDIS})
+  @ValueSource(strings = {IN_MEMORY, REDIS, ETCD})
   void layottoSavesReadsAndDeletesWithGroupsLabelsAndTags(String store) {
     String group = "grp-" + RUN;
     save(channel, store,
@@ -161,7 +169,7 @@ class ConfigurationE2ETest {
   }
 
   @ParameterizedTest
-  @ValueSource(strings = {IN_MEMORY, REDIS})
+  @ValueSource(strings = {IN_MEMORY, REDIS, ETCD})
   void layottoSubscriberSeesEveryChangeOfAnotherClientInOrderWithinOneSecond(String store) {
     String k = key("watched-" + store);
     Received received = new Received();
@@ -229,7 +237,7 @@ class ConfigurationE2ETest {
   // ------------------------------------------------------------------ Dapr Java SDK
 
   @ParameterizedTest
-  @ValueSource(strings = {IN_MEMORY, REDIS})
+  @ValueSource(strings = {IN_MEMORY, REDIS, ETCD})
   void daprSdkReadsWhatLayottoSaved(String store) {
     save(channel, store, item(key("x"), "ex").toBuilder().putTags("env", "prod").build(), item(key("y"), "why"),
         item(key("x"), "ex-blue").toBuilder().setGroup("g").setLabel("blue").build());
@@ -246,7 +254,7 @@ class ConfigurationE2ETest {
   }
 
   @ParameterizedTest
-  @ValueSource(strings = {IN_MEMORY, REDIS})
+  @ValueSource(strings = {IN_MEMORY, REDIS, ETCD})
   void daprSdkSubscribesSeesChangesAndUnsubscribes(String store) {
     String k = key("dapr-watched");
     List<SubscribeConfigurationResponse> responses = new CopyOnWriteArrayList<>();

@@ -129,8 +129,12 @@ public abstract class ConfigurationConformance {
       if (store != null) {
         store.close();
       }
+      afterClose();
     }
   }
+
+  /** Called once after the stores were closed, e.g. to stop a private backend server. */
+  protected void afterClose() {}
 
   protected final ConfigurationStore store() {
     ConfigurationStore s = store;
