@@ -176,12 +176,21 @@ class ConfigurationE2ETest {
     StreamObserver<RuntimeProto.SubscribeConfigurationRequest> requests = RuntimeGrpc.newStub(channel)
         .subscribeConfiguration(received);
     requests.onNext(RuntimeProto.SubscribeConfigurationRequest.newBuilder().setStoreName(store).addKeys(k).build());
-    // the subscription is live once a change made now is pushed
-    await().atMost(WAIT).untilAsserted(() -> {
-      save(otherChannel, store, item(k, "warm-up"));
-      assertThat(received.contents()).contains("warm-up");
-    });
-    int before = received.messages.size();
+    // the subscription is live once a change made now is pushed; changes of one key arrive in order,
+    // so nothing saved before the marker can arrive after it
+    String marker = null;
+    long deadline = System.nanoTime() + WAIT.toNanos();
+    for (int attempt = 1; marker == null; attempt++) {
+      String candidate = "warm-up-" + attempt;
+      save(otherChannel, store, item(k, candidate));
+      try {
+        await().atMost(Duration.ofSeconds(2)).until(() -> received.contents().contains(candidate));
+        marker = candidate;
+      } catch (org.awaitility.core.ConditionTimeoutException e) {
+        assertThat(System.nanoTime()).as("the subscription never became live").isLessThan(deadline);
+      }
+    }
+    int before = received.contents().indexOf(marker) + 1;
 
     // one at a time: each change is pushed within a second
     List<String> expected = new ArrayList<>();
@@ -232,6 +241,22 @@ class ConfigurationE2ETest {
     assertThat(status.getCode()).isEqualTo(Status.Code.INVALID_ARGUMENT);
     assertThat(status.getDescription()).contains("'nope' (store_name)");
     GrpcStatusAssert.assertNoStackTrace(status);
+  }
+
+  @Test
+  void actuatorListsTheConfigStoresAndTheirHealth() {
+    var ready = sidecar.readiness();
+    assertThat(ready.status()).as("%s", ready).isEqualTo(200);
+    for (String store : List.of(IN_MEMORY, REDIS, ETCD)) {
+      assertThat(ready.json().path("components").path(store).path("status").asText()).as("%s", ready)
+          .isEqualTo("UP");
+    }
+    var info = sidecar.info();
+    Map<String, String> kindByName = new java.util.HashMap<>();
+    info.json().path("components").forEach(c -> kindByName.put(c.path("name").asText(),
+        c.path("kind").asText() + "/" + c.path("type").asText()));
+    assertThat(kindByName).as("%s", info).containsEntry(IN_MEMORY, "config_store/in-memory")
+        .containsEntry(REDIS, "config_store/redis").containsEntry(ETCD, "config_store/etcd");
   }
 
   // ------------------------------------------------------------------ Dapr Java SDK
