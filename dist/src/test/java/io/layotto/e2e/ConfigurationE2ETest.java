@@ -55,6 +55,8 @@ class ConfigurationE2ETest {
   private static final Duration WAIT = Duration.ofSeconds(20);
 
   private static EtcdServerProcess etcd;
+  /** The shared Redis's notify-keyspace-events before the redis store added its flags; put back after. */
+  private static String keyspaceSetting;
   private static SidecarProcess sidecar;
   private static ManagedChannel channel;
   private static ManagedChannel otherChannel;
@@ -62,6 +64,7 @@ class ConfigurationE2ETest {
 
   @BeforeAll
   static void startSidecar() {
+    keyspaceSetting = sharedRedis(c -> c.configGet("notify-keyspace-events").getOrDefault("notify-keyspace-events", ""));
     etcd = EtcdServerProcess.startOnFreePorts();
     sidecar = SidecarProcess.start(SidecarConfig.defaults()
         .withComponent("config_store", IN_MEMORY, "in-memory", Map.of())
@@ -96,6 +99,18 @@ class ConfigurationE2ETest {
       if (etcd != null) {
         etcd.close();
       }
+      if (keyspaceSetting != null) {
+        sharedRedis(c -> c.configSet("notify-keyspace-events", keyspaceSetting));
+      }
+    }
+  }
+
+  private static <T> T sharedRedis(java.util.function.Function<io.lettuce.core.api.sync.RedisCommands<String, String>, T> call) {
+    io.lettuce.core.RedisClient client = io.lettuce.core.RedisClient.create("redis://127.0.0.1:6379");
+    try (var connection = client.connect()) {
+      return call.apply(connection.sync());
+    } finally {
+      client.shutdown(Duration.ZERO, Duration.ofSeconds(2));
     }
   }
 
