@@ -1,6 +1,7 @@
 package io.layotto.runtime.component;
 
 import io.layotto.runtime.StartupException;
+import io.layotto.spi.configuration.ConfigurationStoreFactory;
 import io.layotto.spi.lock.LockStoreFactory;
 import io.layotto.spi.pubsub.PubSubFactory;
 import io.layotto.spi.sequencer.SequencerFactory;
@@ -19,14 +20,17 @@ public final class ComponentFactories {
   private final Map<String, PubSubFactory> pubSubFactories;
   private final Map<String, LockStoreFactory> lockFactories;
   private final Map<String, SequencerFactory> sequencerFactories;
+  private final Map<String, ConfigurationStoreFactory> configurationFactories;
 
   private ComponentFactories(Map<String, StateStoreFactory> stateFactories,
       Map<String, PubSubFactory> pubSubFactories, Map<String, LockStoreFactory> lockFactories,
-      Map<String, SequencerFactory> sequencerFactories) {
+      Map<String, SequencerFactory> sequencerFactories,
+      Map<String, ConfigurationStoreFactory> configurationFactories) {
     this.stateFactories = Collections.unmodifiableMap(new TreeMap<>(stateFactories));
     this.pubSubFactories = Collections.unmodifiableMap(new TreeMap<>(pubSubFactories));
     this.lockFactories = Collections.unmodifiableMap(new TreeMap<>(lockFactories));
     this.sequencerFactories = Collections.unmodifiableMap(new TreeMap<>(sequencerFactories));
+    this.configurationFactories = Collections.unmodifiableMap(new TreeMap<>(configurationFactories));
   }
 
   /**
@@ -40,13 +44,21 @@ public final class ComponentFactories {
         ServiceLoader.load(PubSubFactory.class, classLoader).stream().map(ServiceLoader.Provider::get).toList(),
         ServiceLoader.load(LockStoreFactory.class, classLoader).stream().map(ServiceLoader.Provider::get).toList())
         .withSequencers(ServiceLoader.load(SequencerFactory.class, classLoader).stream()
+            .map(ServiceLoader.Provider::get).toList())
+        .withConfigurationStores(ServiceLoader.load(ConfigurationStoreFactory.class, classLoader).stream()
             .map(ServiceLoader.Provider::get).toList());
   }
 
   /** These factories plus the given sequencer factories (replacing any known before). */
   public ComponentFactories withSequencers(List<SequencerFactory> factories) {
     return new ComponentFactories(stateFactories, pubSubFactories, lockFactories,
-        byType(factories, "sequencer", SequencerFactory::type));
+        byType(factories, "sequencer", SequencerFactory::type), configurationFactories);
+  }
+
+  /** These factories plus the given configuration store factories (replacing any before). */
+  public ComponentFactories withConfigurationStores(List<ConfigurationStoreFactory> factories) {
+    return new ComponentFactories(stateFactories, pubSubFactories, lockFactories, sequencerFactories,
+        byType(factories, "configuration store", ConfigurationStoreFactory::type));
   }
 
   /** The state store factories given and no pub/sub factory, e.g. in tests. */
@@ -64,7 +76,7 @@ public final class ComponentFactories {
       List<LockStoreFactory> lockFactories) {
     return new ComponentFactories(byType(stateFactories, "state store", StateStoreFactory::type),
         byType(pubSubFactories, "pub/sub", PubSubFactory::type),
-        byType(lockFactories, "lock store", LockStoreFactory::type), Map.of());
+        byType(lockFactories, "lock store", LockStoreFactory::type), Map.of(), Map.of());
   }
 
   private static <F> Map<String, F> byType(List<F> factories, String kind,
@@ -105,6 +117,15 @@ public final class ComponentFactories {
   /** Known sequencer types, sorted. */
   public List<String> sequencerTypes() {
     return List.copyOf(sequencerFactories.keySet());
+  }
+
+  public Optional<ConfigurationStoreFactory> configurationStore(String type) {
+    return Optional.ofNullable(configurationFactories.get(type));
+  }
+
+  /** Known configuration store types, sorted. */
+  public List<String> configurationStoreTypes() {
+    return List.copyOf(configurationFactories.keySet());
   }
 
   /** Known pub/sub types, sorted. */

@@ -14,6 +14,8 @@ import io.layotto.runtime.sequencer.SequencerOptions;
 import io.layotto.spi.sequencer.Sequencer;
 import io.layotto.spi.sequencer.SequencerFactory;
 import io.layotto.spi.Component;
+import io.layotto.spi.configuration.ConfigurationStore;
+import io.layotto.spi.configuration.ConfigurationStoreFactory;
 import io.layotto.spi.lock.LockStore;
 import io.layotto.spi.lock.LockStoreFactory;
 import io.layotto.spi.pubsub.PubSub;
@@ -67,19 +69,23 @@ public final class ComponentLoader {
   /** A sequencer entry matched with its factory and its runtime-level settings. */
   public record PlannedSequencer(SequencerConfig config, SequencerFactory factory, SequencerOptions options) {}
 
+  /** A config_store entry matched with its factory. */
+  public record PlannedConfigStore(ComponentConfig config, ConfigurationStoreFactory factory) {}
+
   /**
    * A config checked against the factories: nothing in it can fail before a backend is contacted.
    *
    * @param warnings unknown metadata keys and the like, to log at start-up
    */
   public record Plan(RuntimeConfig config, List<PlannedStateStore> stateStores, List<PlannedPubSub> pubSubs,
-      List<PlannedLock> locks, List<PlannedSequencer> sequencers, List<ComponentInfo> infos,
-      List<String> warnings) {
+      List<PlannedLock> locks, List<PlannedSequencer> sequencers, List<PlannedConfigStore> configStores,
+      List<ComponentInfo> infos, List<String> warnings) {
     public Plan {
       stateStores = List.copyOf(stateStores);
       pubSubs = List.copyOf(pubSubs);
       locks = List.copyOf(locks);
       sequencers = List.copyOf(sequencers);
+      configStores = List.copyOf(configStores);
       infos = List.copyOf(infos);
       warnings = List.copyOf(warnings);
     }
@@ -167,10 +173,11 @@ public final class ComponentLoader {
     }
     List<PlannedLock> locks = planLocks(config, problems, warnings, infos);
     List<PlannedSequencer> sequencers = planSequencers(config, problems, warnings, infos);
+    List<PlannedConfigStore> configStores = planConfigStores(config, problems, warnings, infos);
     if (!problems.isEmpty()) {
       throw new ConfigException(config.source(), problems);
     }
-    return new Plan(config, stores, pubSubs, locks, sequencers, infos, warnings);
+    return new Plan(config, stores, pubSubs, locks, sequencers, configStores, infos, warnings);
   }
 
   private List<PlannedLock> planLocks(RuntimeConfig config, List<Problem> problems, List<String> warnings,
@@ -250,6 +257,33 @@ public final class ComponentLoader {
     return planned;
   }
 
+  private List<PlannedConfigStore> planConfigStores(RuntimeConfig config, List<Problem> problems,
+      List<String> warnings, List<ComponentInfo> infos) {
+    List<PlannedConfigStore> configStores = new ArrayList<>();
+    for (ComponentConfig store : config.configStores().values()) {
+      var factory = factories.configurationStore(store.type());
+      if (factory.isEmpty()) {
+        List<String> types = factories.configurationStoreTypes();
+        problems.add(new Problem(store.path() + ".type", "unknown config_store type '" + store.type()
+            + "'; available: " + (types.isEmpty() ? "none (no configuration store component on the classpath)"
+            : String.join(", ", types))));
+        continue;
+      }
+      for (String problem : factory.get().metadataSchema().validate(store.metadata())) {
+        problems.add(new Problem(store.path() + ".metadata", problem));
+      }
+      Set<String> unknown = factory.get().metadataSchema().unknownKeys(store.metadata());
+      if (!unknown.isEmpty()) {
+        warnings.add("config_store '" + store.name() + "' (type " + store.type() + "): metadata " + unknown
+            + " not understood by this component type, ignored");
+      }
+      configStores.add(new PlannedConfigStore(store, factory.get()));
+      infos.add(new ComponentInfo(store.name(), BuildingBlock.CONFIGURATION, store.type(),
+          capabilities(factory.get().capabilities())));
+    }
+    return configStores;
+  }
+
   /**
    * Creates and initialises the planned components in config order.
    *
@@ -265,6 +299,7 @@ public final class ComponentLoader {
     Map<String, String> lockKeyPrefixes = new LinkedHashMap<>();
     Map<String, Sequencer> startedSequencers = new LinkedHashMap<>();
     Map<String, SequencerOptions> sequencerOptions = new LinkedHashMap<>();
+    Map<String, ConfigurationStore> startedConfigStores = new LinkedHashMap<>();
     try {
       for (PlannedStateStore planned : plan.stateStores()) {
         ComponentConfig config = planned.config();
@@ -330,11 +365,25 @@ public final class ComponentLoader {
         sequencerOptions.put(config.name(), planned.options());
         log.debug("sequencer '{}' initialised", config.name());
       }
+      for (PlannedConfigStore planned : plan.configStores()) {
+        ComponentConfig config = planned.config();
+        ConfigurationStore store = planned.factory().create();
+        try {
+          store.init(new Metadata(config.name(), config.metadata()));
+        } catch (RuntimeException e) {
+          closeQuietly(store);
+          throw new ComponentInitException(config.name(), "config_store '" + config.name() + "' (type "
+              + config.type() + ") failed to initialise: " + describe(e), e);
+        }
+        startedConfigStores.put(config.name(), store);
+        log.debug("config_store '{}' initialised", config.name());
+      }
     } catch (RuntimeException e) {
       List<Component> reversed = new ArrayList<>(started.values());
       reversed.addAll(startedPubSubs.values());
       reversed.addAll(startedLocks.values());
       reversed.addAll(startedSequencers.values());
+      reversed.addAll(startedConfigStores.values());
       Collections.reverse(reversed);
       reversed.forEach(ComponentLoader::closeQuietly);
       throw e;
@@ -342,7 +391,8 @@ public final class ComponentLoader {
     Map<String, String> hellos = new LinkedHashMap<>();
     plan.config().hellos().forEach((name, hello) -> hellos.put(name, hello.greeting()));
     return new LoadedComponents(plan.config().app().appId(), started, keyPrefixes, hellos, plan.infos(),
-        startedPubSubs, pubSubOptions, startedLocks, lockKeyPrefixes, startedSequencers, sequencerOptions);
+        startedPubSubs, pubSubOptions, startedLocks, lockKeyPrefixes, startedSequencers, sequencerOptions)
+        .withConfigurationStores(startedConfigStores);
   }
 
   private static Set<String> capabilities(Set<? extends Enum<?>> capabilities) {

@@ -4,6 +4,7 @@ import io.layotto.runtime.pubsub.DeliveryShutdown;
 import io.layotto.runtime.pubsub.PubSubOptions;
 import io.layotto.runtime.sequencer.SequencerOptions;
 import io.layotto.spi.Component;
+import io.layotto.spi.configuration.ConfigurationStore;
 import io.layotto.spi.lock.LockStore;
 import io.layotto.spi.pubsub.PubSub;
 import io.layotto.spi.sequencer.Sequencer;
@@ -34,6 +35,7 @@ public final class LoadedComponents implements AutoCloseable {
   private final Map<String, String> lockKeyPrefixes;
   private final Map<String, Sequencer> sequencers;
   private final Map<String, SequencerOptions> sequencerOptions;
+  private final Map<String, ConfigurationStore> configurationStores;
 
   /**
    * @param stateKeyPrefixes per state store, the raw runtime-level {@code keyPrefix} metadata value
@@ -75,10 +77,20 @@ public final class LoadedComponents implements AutoCloseable {
       Map<String, String> hellos, List<ComponentInfo> infos, Map<String, PubSub> pubSubs,
       Map<String, PubSubOptions> pubSubOptions, Map<String, LockStore> locks, Map<String, String> lockKeyPrefixes,
       Map<String, Sequencer> sequencers, Map<String, SequencerOptions> sequencerOptions) {
+    this(appId, stateStores, stateKeyPrefixes, hellos, infos, pubSubs, pubSubOptions, locks, lockKeyPrefixes,
+        sequencers, sequencerOptions, Map.of());
+  }
+
+  private LoadedComponents(String appId, Map<String, StateStore> stateStores, Map<String, String> stateKeyPrefixes,
+      Map<String, String> hellos, List<ComponentInfo> infos, Map<String, PubSub> pubSubs,
+      Map<String, PubSubOptions> pubSubOptions, Map<String, LockStore> locks, Map<String, String> lockKeyPrefixes,
+      Map<String, Sequencer> sequencers, Map<String, SequencerOptions> sequencerOptions,
+      Map<String, ConfigurationStore> configurationStores) {
     this.locks = Collections.unmodifiableMap(new LinkedHashMap<>(locks));
     this.lockKeyPrefixes = Map.copyOf(lockKeyPrefixes);
     this.sequencers = Collections.unmodifiableMap(new LinkedHashMap<>(sequencers));
     this.sequencerOptions = Map.copyOf(sequencerOptions);
+    this.configurationStores = Collections.unmodifiableMap(new LinkedHashMap<>(configurationStores));
     this.pubSubs = Collections.unmodifiableMap(new LinkedHashMap<>(pubSubs));
     this.pubSubOptions = Map.copyOf(pubSubOptions);
     this.appId = appId;
@@ -162,6 +174,21 @@ public final class LoadedComponents implements AutoCloseable {
     return options;
   }
 
+  /** The same components plus the initialised {@code config_store} components, by name in config order. */
+  public LoadedComponents withConfigurationStores(Map<String, ConfigurationStore> stores) {
+    return new LoadedComponents(appId, stateStores, stateKeyPrefixes, hellos, infos, pubSubs, pubSubOptions, locks,
+        lockKeyPrefixes, sequencers, sequencerOptions, stores);
+  }
+
+  public Optional<ConfigurationStore> configurationStore(String name) {
+    return Optional.ofNullable(configurationStores.get(name));
+  }
+
+  /** Configured configuration store names, in config order. */
+  public Set<String> configurationStoreNames() {
+    return configurationStores.keySet();
+  }
+
   /** Greeting per {@code hellos} component name, for {@code SayHello}. */
   public Map<String, String> hellos() {
     return hellos;
@@ -181,6 +208,7 @@ public final class LoadedComponents implements AutoCloseable {
     pubSubs.forEach(all::putIfAbsent);
     locks.forEach(all::putIfAbsent);
     sequencers.forEach(all::putIfAbsent);
+    configurationStores.forEach(all::putIfAbsent);
     return Collections.unmodifiableMap(all);
   }
 
@@ -192,6 +220,7 @@ public final class LoadedComponents implements AutoCloseable {
     reversed.addAll(pubSubs.values());
     reversed.addAll(locks.values());
     reversed.addAll(sequencers.values());
+    reversed.addAll(configurationStores.values());
     Collections.reverse(reversed);
     for (Component c : reversed) {
       try {

@@ -43,7 +43,7 @@ public final class ConfigLoader {
       "service_registry");
 
   /** grpc_config sections of building blocks this runtime does not serve yet. */
-  private static final Set<String> UNSUPPORTED_SECTIONS = Set.of("config_store", "file", "oss",
+  private static final Set<String> UNSUPPORTED_SECTIONS = Set.of("file", "oss",
       "secret_store", "bindings", "rpcs", "custom_component", "extends", "cryption", "email", "phone", "sms");
 
   private static final Pattern SIMPLE_KEY = Pattern.compile("[A-Za-z_][A-Za-z0-9_-]*");
@@ -339,6 +339,7 @@ public final class ConfigLoader {
       Map<String, ComponentConfig> pubSubs = new LinkedHashMap<>();
       Map<String, ComponentConfig> locks = new LinkedHashMap<>();
       Map<String, SequencerConfig> sequencers = new LinkedHashMap<>();
+      Map<String, ComponentConfig> configStores = new LinkedHashMap<>();
       for (Map.Entry<String, JsonNode> e : grpc.properties()) {
         String section = e.getKey();
         JsonNode value = e.getValue();
@@ -380,6 +381,12 @@ public final class ConfigLoader {
               sequencers.put(name, new SequencerConfig(component, biggerThan));
             }
           });
+          case "config_store" -> entries(value, sectionPath, (name, entry, entryPath) -> {
+            ComponentConfig component = configStore(name, entry, entryPath);
+            if (component != null) {
+              configStores.put(name, component);
+            }
+          });
           default -> {
             if (UNSUPPORTED_SECTIONS.contains(section)) {
               if (!(value.isObject() && value.isEmpty()) && !value.isNull()) {
@@ -399,7 +406,7 @@ public final class ConfigLoader {
       }
       return new RuntimeConfig(source, requireNonNull(grpcListenerName), requireNonNull(grpcAddress), path,
           actuatorAddress, maxInboundMessageSize, drainTimeout, app, hellos, state, pubSubs, locks, sequencers,
-          warnings, ignored);
+          configStores, warnings, ignored);
     }
 
     /** Layotto's {@code biggerThan}: key to an int64, as a JSON number or a string of digits. */
@@ -488,6 +495,59 @@ public final class ConfigLoader {
         }
       }
       return new ComponentConfig(name, entry.get("type").asText(), metadata, path);
+    }
+
+    /**
+     * A {@code config_store} entry: Layotto keeps {@code address} (a list of endpoints) and
+     * {@code timeout} (seconds) beside the metadata; they are folded into it as {@code address}
+     * (comma-separated) and {@code timeout}. {@code store_name} and {@code app_id} are set by the
+     * runtime in Layotto too (component name, {@code app.app_id}) and are ignored.
+     */
+    private @Nullable ComponentConfig configStore(String name, JsonNode entry, String path) {
+      ComponentConfig component = component(name, entry, path, "config_store");
+      if (component == null) {
+        return null;
+      }
+      Map<String, String> metadata = new LinkedHashMap<>(component.metadata());
+      JsonNode address = entry.get("address");
+      if (address != null && !address.isNull()) {
+        List<String> endpoints = new ArrayList<>();
+        if (address.isTextual()) {
+          endpoints.add(address.asText());
+        } else if (address.isArray()) {
+          for (int i = 0; i < address.size(); i++) {
+            JsonNode a = address.get(i);
+            if (a.isTextual() && !a.asText().isBlank()) {
+              endpoints.add(a.asText().trim());
+            } else {
+              problems.add(new Problem(path + ".address[" + i + "]", "is " + describe(a)
+                  + ", expected a non-empty string such as \"127.0.0.1:2379\""));
+            }
+          }
+        } else {
+          problems.add(new Problem(path + ".address", "is " + describe(address)
+              + ", expected an array of endpoints such as [\"127.0.0.1:2379\"]"));
+        }
+        fold(metadata, "address", String.join(",", endpoints), path);
+      }
+      JsonNode timeout = entry.get("timeout");
+      if (timeout != null && !timeout.isNull()) {
+        if (timeout.isTextual() || timeout.isNumber()) {
+          fold(metadata, "timeout", timeout.asText(), path);
+        } else {
+          problems.add(new Problem(path + ".timeout", "is " + describe(timeout)
+              + ", expected a number of seconds such as \"10\""));
+        }
+      }
+      return new ComponentConfig(component.name(), component.type(), metadata, component.path());
+    }
+
+    private void fold(Map<String, String> metadata, String key, String value, String path) {
+      String previous = metadata.putIfAbsent(key, value);
+      if (previous != null && !previous.equals(value)) {
+        problems.add(new Problem(path + "." + key, "is set both beside and inside metadata ('" + previous
+            + "'); keep one"));
+      }
     }
 
     private interface EntryHandler {

@@ -22,6 +22,8 @@ import org.jspecify.annotations.Nullable;
  * @param pubSubs {@code grpc_config.pub_subs}, in file order
  * @param locks {@code grpc_config.lock}, in file order
  * @param sequencers {@code grpc_config.sequencer}, in file order
+ * @param configStores {@code grpc_config.config_store}, in file order (top-level {@code address} and
+ *     {@code timeout} folded into the metadata)
  * @param warnings things accepted but not acted upon (unsupported sections, ignored filters)
  * @param ignoredSettings MOSN settings without meaning here (tracing, metrics, xDS, ...)
  */
@@ -39,6 +41,7 @@ public record RuntimeConfig(
     Map<String, ComponentConfig> pubSubs,
     Map<String, ComponentConfig> locks,
     Map<String, SequencerConfig> sequencers,
+    Map<String, ComponentConfig> configStores,
     List<String> warnings,
     List<String> ignoredSettings) {
 
@@ -52,6 +55,7 @@ public record RuntimeConfig(
     pubSubs = Collections.unmodifiableMap(new LinkedHashMap<>(pubSubs));
     locks = Collections.unmodifiableMap(new LinkedHashMap<>(locks));
     sequencers = Collections.unmodifiableMap(new LinkedHashMap<>(sequencers));
+    configStores = Collections.unmodifiableMap(new LinkedHashMap<>(configStores));
     warnings = List.copyOf(warnings);
     ignoredSettings = List.copyOf(ignoredSettings);
   }
@@ -59,14 +63,16 @@ public record RuntimeConfig(
   /** The same config with another drain timeout (the CLI's {@code --drain-time-s}). */
   public RuntimeConfig withDrainTimeout(Duration timeout) {
     return new RuntimeConfig(source, grpcListenerName, grpcAddress, grpcConfigPath, actuatorAddress,
-        maxInboundMessageSize, timeout, app, hellos, stateStores, pubSubs, locks, sequencers, warnings,
+        maxInboundMessageSize, timeout, app, hellos, stateStores, pubSubs, locks, sequencers, configStores,
+        warnings,
         ignoredSettings);
   }
 
   /** The same config listening elsewhere (tests bind port 0). */
   public RuntimeConfig withAddresses(ListenerAddress grpc, @Nullable ListenerAddress actuator) {
     return new RuntimeConfig(source, grpcListenerName, grpc, grpcConfigPath, actuator,
-        maxInboundMessageSize, drainTimeout, app, hellos, stateStores, pubSubs, locks, sequencers, warnings,
+        maxInboundMessageSize, drainTimeout, app, hellos, stateStores, pubSubs, locks, sequencers, configStores,
+        warnings,
         ignoredSettings);
   }
 }

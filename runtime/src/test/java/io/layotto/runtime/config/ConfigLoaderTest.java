@@ -265,6 +265,35 @@ class ConfigLoaderTest {
   }
 
   @Test
+  void readsConfigStoresWithAddressAndTimeoutFoldedIntoMetadata() {
+    RuntimeConfig config = ConfigLoader.parse("t.json", TestConfigs.withGrpcConfig("""
+        {"config_store": {"etcd_demo": {"type": "etcd", "address": ["127.0.0.1:2379", "127.0.0.1:2380"],
+                                        "timeout": "10", "store_name": "ignored", "metadata": {"x": "1"}},
+                          "mem": {"type": "in-memory"}}}
+        """));
+
+    assertThat(config.configStores().keySet()).containsExactly("etcd_demo", "mem");
+    assertThat(config.configStores().get("etcd_demo").metadata()).containsEntry("x", "1")
+        .containsEntry("address", "127.0.0.1:2379,127.0.0.1:2380").containsEntry("timeout", "10");
+    assertThat(config.configStores().get("mem").path()).isEqualTo(GRPC_CONFIG_PATH + ".config_store.mem");
+    assertThat(config.warnings()).isEmpty();
+  }
+
+  @Test
+  void badConfigStoreAddressesAreReportedWithTheirPath() {
+    assertThatThrownBy(() -> ConfigLoader.parse("t.json", TestConfigs.withGrpcConfig("""
+        {"config_store": {"a": {"type": "etcd", "address": ["ok:1", 7], "timeout": {}},
+                          "b": {"type": "etcd", "address": "h:1", "metadata": {"address": "other:2"}},
+                          "c": {"address": []}}}
+        """)))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining(GRPC_CONFIG_PATH + ".config_store.a.address[1]: is the number 7")
+        .hasMessageContaining(GRPC_CONFIG_PATH + ".config_store.a.timeout: is an object")
+        .hasMessageContaining(GRPC_CONFIG_PATH + ".config_store.b.address: is set both beside and inside metadata")
+        .hasMessageContaining(GRPC_CONFIG_PATH + ".config_store.c.type: missing");
+  }
+
+  @Test
   void emptyUnsupportedSectionsDoNotWarn() {
     RuntimeConfig config = ConfigLoader.parse("t.json", TestConfigs.withGrpcConfig(
         "{\"pub_subs\": {}, \"lock\": {}, \"state\": {}}"));

@@ -80,11 +80,12 @@ class DaprMetadataAndUnimplementedTest {
         Status.Code.UNIMPLEMENTED, "Dapr/SetMetadata");
   }
 
+  /** The only server-streaming rpc is served now: without config stores it fails the stream cleanly. */
   @Test
-  void serverStreamingRpcIsUnimplemented() {
+  void serverStreamingRpcWithoutConfigStoresIsFailedPrecondition() {
     var responses = dapr.subscribeConfiguration(DaprConfigurationProtos.SubscribeConfigurationRequest.newBuilder()
         .setStoreName("config").build());
-    assertFails(responses::hasNext, Status.Code.UNIMPLEMENTED, "Dapr/SubscribeConfiguration");
+    assertFails(responses::hasNext, Status.Code.FAILED_PRECONDITION, "configuration store is not configured");
   }
 
   @Test

@@ -13,6 +13,7 @@ import io.lettuce.core.TimeoutOptions;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.api.async.RedisAsyncCommands;
 import io.lettuce.core.codec.ByteArrayCodec;
+import io.lettuce.core.pubsub.StatefulRedisPubSubConnection;
 import io.lettuce.core.codec.RedisCodec;
 import io.lettuce.core.codec.StringCodec;
 import io.lettuce.core.resource.ClientResources;
@@ -107,6 +108,19 @@ final class RedisEndpoint implements AutoCloseable {
    */
   StatefulRedisConnection<String, byte[]> openConnection() {
     return connect(client, settings, description);
+  }
+
+  /**
+   * A pub/sub connection to the same server (channel names as text, messages as bytes). Lettuce
+   * reconnects it by itself and subscribes its channels and patterns again.
+   */
+  StatefulRedisPubSubConnection<String, byte[]> openPubSubConnection() {
+    try {
+      return client.connectPubSub(CODEC);
+    } catch (RuntimeException e) {
+      throw ComponentException.unavailable(description + " cannot open a pub/sub connection to redisHost "
+          + settings.address() + ": " + RedisFailures.rootMessage(e), e);
+    }
   }
 
   private static StatefulRedisConnection<String, byte[]> connect(RedisClient client, RedisSettings settings,

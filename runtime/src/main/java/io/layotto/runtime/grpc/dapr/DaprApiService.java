@@ -15,6 +15,11 @@ import io.grpc.ServerServiceDefinition;
 import io.grpc.stub.StreamObserver;
 import io.layotto.runtime.component.ComponentInfo;
 import io.layotto.runtime.component.LoadedComponents;
+import io.layotto.runtime.configuration.ConfigurationApi;
+import io.layotto.runtime.configuration.DaprSubscriptions;
+import io.layotto.spi.configuration.ConfigurationItem;
+import io.dapr.v1.DaprConfigurationProtos;
+import java.util.Map;
 import io.layotto.runtime.grpc.NotYetAvailable;
 import io.layotto.runtime.grpc.TraceHeaders;
 import io.layotto.runtime.grpc.Unary;
@@ -45,20 +50,29 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * Dapr's {@code dapr.proto.runtime.v1.Dapr} service, so that Dapr SDKs work unchanged against the
- * sidecar: the state rpcs (through {@link StateApi}) and {@code GetMetadata}. Every other rpc answers
+ * sidecar: the state rpcs (through {@link StateApi}), pub/sub, configuration (through
+ * {@link ConfigurationApi}) and {@code GetMetadata}. Every other rpc answers
  * UNIMPLEMENTED (see {@link #definition}).
  */
 public final class DaprApiService extends DaprGrpc.DaprImplBase {
 
   private static final Set<String> IMPLEMENTED = Set.of("GetState", "GetBulkState", "SaveState", "DeleteState",
       "DeleteBulkState", "ExecuteStateTransaction", "GetMetadata", "PublishEvent", "BulkPublishEventAlpha1",
-      "BulkPublishEvent", "SubscribeTopicEventsAlpha1", "TryLockAlpha1", "UnlockAlpha1");
+      "BulkPublishEvent", "SubscribeTopicEventsAlpha1", "TryLockAlpha1", "UnlockAlpha1", "GetConfiguration",
+      "GetConfigurationAlpha1", "SubscribeConfiguration", "SubscribeConfigurationAlpha1", "UnsubscribeConfiguration",
+      "UnsubscribeConfigurationAlpha1");
+
+  /** Request metadata keys that pick a Layotto group and label (Dapr's API has neither). */
+  public static final String GROUP_METADATA = "group";
+  public static final String LABEL_METADATA = "label";
 
   private final LoadedComponents components;
   private final StateApi state;
   private final String runtimeVersion;
   private final PubSubServices pubSub;
   private final LockApi lock;
+  private final ConfigurationApi configuration;
+  private final DaprSubscriptions configurationSubscriptions;
 
   public DaprApiService(LoadedComponents components, StateApi state, String runtimeVersion) {
     this(components, state, PubSubServices.over(components), runtimeVersion);
@@ -70,6 +84,8 @@ public final class DaprApiService extends DaprGrpc.DaprImplBase {
     this.pubSub = pubSub;
     this.runtimeVersion = runtimeVersion;
     this.lock = new LockApi(components);
+    this.configuration = new ConfigurationApi(components);
+    this.configurationSubscriptions = new DaprSubscriptions(configuration);
   }
 
   /** The service with clear UNIMPLEMENTED answers for every rpc this build does not serve. */
@@ -286,6 +302,87 @@ public final class DaprApiService extends DaprGrpc.DaprImplBase {
         case LOCK_BELONG_TO_OTHERS -> DaprLockProtos.UnlockResponse.Status.LOCK_BELONGS_TO_OTHERS;
       }).build();
     });
+  }
+
+  @Override
+  public void getConfiguration(DaprConfigurationProtos.GetConfigurationRequest request,
+      StreamObserver<DaprConfigurationProtos.GetConfigurationResponse> observer) {
+    Unary.respond(observer, "GetConfiguration", () -> getConfiguration(request));
+  }
+
+  @Override
+  public void getConfigurationAlpha1(DaprConfigurationProtos.GetConfigurationRequest request,
+      StreamObserver<DaprConfigurationProtos.GetConfigurationResponse> observer) {
+    Unary.respond(observer, "GetConfigurationAlpha1", () -> getConfiguration(request));
+  }
+
+  private DaprConfigurationProtos.GetConfigurationResponse getConfiguration(
+      DaprConfigurationProtos.GetConfigurationRequest request) {
+    var response = DaprConfigurationProtos.GetConfigurationResponse.newBuilder();
+    for (ConfigurationItem item : configuration.get(selection(request.getStoreName(), request.getKeysList(),
+        request.getMetadataMap()))) {
+      response.putItems(item.key(), configurationItem(item));
+    }
+    return response.build();
+  }
+
+  @Override
+  public void subscribeConfiguration(DaprConfigurationProtos.SubscribeConfigurationRequest request,
+      StreamObserver<DaprConfigurationProtos.SubscribeConfigurationResponse> observer) {
+    subscribeConfiguration(request, observer, "SubscribeConfiguration");
+  }
+
+  @Override
+  public void subscribeConfigurationAlpha1(DaprConfigurationProtos.SubscribeConfigurationRequest request,
+      StreamObserver<DaprConfigurationProtos.SubscribeConfigurationResponse> observer) {
+    subscribeConfiguration(request, observer, "SubscribeConfigurationAlpha1");
+  }
+
+  /** The first message carries the subscription id and no items; then one message per changed item. */
+  private void subscribeConfiguration(DaprConfigurationProtos.SubscribeConfigurationRequest request,
+      StreamObserver<DaprConfigurationProtos.SubscribeConfigurationResponse> observer, String rpc) {
+    try {
+      configurationSubscriptions.open(selection(request.getStoreName(), request.getKeysList(),
+              request.getMetadataMap()), observer,
+          id -> DaprConfigurationProtos.SubscribeConfigurationResponse.newBuilder().setId(id).build(),
+          (id, item) -> DaprConfigurationProtos.SubscribeConfigurationResponse.newBuilder().setId(id)
+              .putItems(item.key(), configurationItem(item)).build());
+    } catch (RuntimeException e) {
+      observer.onError(io.layotto.runtime.grpc.ApiErrors.toStatus(e, rpc));
+    }
+  }
+
+  @Override
+  public void unsubscribeConfiguration(DaprConfigurationProtos.UnsubscribeConfigurationRequest request,
+      StreamObserver<DaprConfigurationProtos.UnsubscribeConfigurationResponse> observer) {
+    Unary.respond(observer, "UnsubscribeConfiguration", () -> unsubscribe(request));
+  }
+
+  @Override
+  public void unsubscribeConfigurationAlpha1(DaprConfigurationProtos.UnsubscribeConfigurationRequest request,
+      StreamObserver<DaprConfigurationProtos.UnsubscribeConfigurationResponse> observer) {
+    Unary.respond(observer, "UnsubscribeConfigurationAlpha1", () -> unsubscribe(request));
+  }
+
+  private DaprConfigurationProtos.UnsubscribeConfigurationResponse unsubscribe(
+      DaprConfigurationProtos.UnsubscribeConfigurationRequest request) {
+    configurationSubscriptions.close(request.getStoreName(), request.getId());
+    return DaprConfigurationProtos.UnsubscribeConfigurationResponse.newBuilder().setOk(true).build();
+  }
+
+  /** Dapr names only keys: the app is the sidecar's, group and label come from metadata or default. */
+  private static ConfigurationApi.Selection selection(String storeName, List<String> keys, Map<String, String> metadata) {
+    return new ConfigurationApi.Selection(storeName, "", metadata.getOrDefault(GROUP_METADATA, ""),
+        metadata.getOrDefault(LABEL_METADATA, ""), keys, metadata);
+  }
+
+  /** Dapr's item: content as value, the version, tags as metadata (a deleted item has an empty value). */
+  static CommonProtos.ConfigurationItem configurationItem(ConfigurationItem item) {
+    return CommonProtos.ConfigurationItem.newBuilder()
+        .setValue(item.content())
+        .setVersion(item.version())
+        .putAllMetadata(item.tags())
+        .build();
   }
 
   @Override

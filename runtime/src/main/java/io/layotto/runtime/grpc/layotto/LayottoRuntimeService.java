@@ -5,6 +5,9 @@ import com.google.protobuf.Empty;
 import io.grpc.ServerServiceDefinition;
 import io.grpc.stub.StreamObserver;
 import io.layotto.runtime.component.LoadedComponents;
+import io.layotto.runtime.configuration.ConfigurationApi;
+import io.layotto.runtime.configuration.ConfigurationStream;
+import io.layotto.spi.configuration.ConfigurationItem;
 import io.layotto.runtime.grpc.ApiErrors;
 import io.layotto.runtime.grpc.NotYetAvailable;
 import io.layotto.runtime.grpc.TraceHeaders;
@@ -35,23 +38,21 @@ import spec.proto.runtime.v1.RuntimeGrpc;
 import spec.proto.runtime.v1.RuntimeProto;
 
 /**
- * Layotto's {@code spec.proto.runtime.v1.Runtime} service: {@code SayHello} and the state rpcs
- * (through {@link StateApi}). The rpcs of building blocks not built yet answer UNIMPLEMENTED naming
+ * Layotto's {@code spec.proto.runtime.v1.Runtime} service: {@code SayHello}, the state rpcs
+ * (through {@link StateApi}), pub/sub, lock, sequencer and configuration (through
+ * {@link ConfigurationApi}). The rpcs of building blocks not built yet answer UNIMPLEMENTED naming
  * the building block (see {@link #definition}).
  */
 public final class LayottoRuntimeService extends RuntimeGrpc.RuntimeImplBase {
 
   private static final Set<String> IMPLEMENTED = Set.of("SayHello", "GetState", "GetBulkState", "SaveState",
       "DeleteState", "DeleteBulkState", "ExecuteStateTransaction", "PublishEvent", "SubscribeTopicEvents",
-      "TryLock", "Unlock", "LockKeepAlive", "GetNextId");
+      "TryLock", "Unlock", "LockKeepAlive", "GetNextId", "GetConfiguration", "SaveConfiguration",
+      "DeleteConfiguration", "SubscribeConfiguration");
 
   /** The building block each not-yet-served rpc belongs to, for the UNIMPLEMENTED message. */
   private static final Map<String, String> BUILDING_BLOCKS = Map.ofEntries(
       Map.entry("InvokeService", "service invocation (rpc)"),
-      Map.entry("GetConfiguration", "configuration"),
-      Map.entry("SaveConfiguration", "configuration"),
-      Map.entry("DeleteConfiguration", "configuration"),
-      Map.entry("SubscribeConfiguration", "configuration"),
       Map.entry("GetFile", "file"),
       Map.entry("PutFile", "file"),
       Map.entry("ListFile", "file"),
@@ -66,6 +67,7 @@ public final class LayottoRuntimeService extends RuntimeGrpc.RuntimeImplBase {
   private final PubSubServices pubSub;
   private final LockApi lock;
   private final SequencerApi sequencer;
+  private final ConfigurationApi configuration;
 
   public LayottoRuntimeService(LoadedComponents components, StateApi state) {
     this(components, state, PubSubServices.over(components));
@@ -77,6 +79,7 @@ public final class LayottoRuntimeService extends RuntimeGrpc.RuntimeImplBase {
     this.pubSub = pubSub;
     this.lock = new LockApi(components);
     this.sequencer = new SequencerApi(components);
+    this.configuration = new ConfigurationApi(components);
   }
 
   /** The service with UNIMPLEMENTED answers naming the building block for every rpc not served yet. */
@@ -169,6 +172,81 @@ public final class LayottoRuntimeService extends RuntimeGrpc.RuntimeImplBase {
         .setTopic(event.topic())
         .setPubsubName(event.pubsubName())
         .putAllMetadata(event.extensions())
+        .build();
+  }
+
+  @Override
+  public void getConfiguration(RuntimeProto.GetConfigurationRequest request,
+      StreamObserver<RuntimeProto.GetConfigurationResponse> observer) {
+    Unary.respond(observer, "GetConfiguration", () -> {
+      var response = RuntimeProto.GetConfigurationResponse.newBuilder();
+      for (ConfigurationItem item : configuration.get(new ConfigurationApi.Selection(request.getStoreName(),
+          request.getAppId(), request.getGroup(), request.getLabel(), request.getKeysList(),
+          request.getMetadataMap()))) {
+        response.addItems(configurationItem(item));
+      }
+      return response.build();
+    });
+  }
+
+  @Override
+  public void saveConfiguration(RuntimeProto.SaveConfigurationRequest request, StreamObserver<Empty> observer) {
+    Unary.respond(observer, "SaveConfiguration", () -> {
+      configuration.save(request.getStoreName(), request.getAppId(), request.getItemsList().stream()
+          .map(i -> new ConfigurationApi.ItemInput(i.getKey(), i.getContent(), i.getGroup(), i.getLabel(),
+              i.getTagsMap()))
+          .toList(), request.getMetadataMap());
+      return Empty.getDefaultInstance();
+    });
+  }
+
+  @Override
+  public void deleteConfiguration(RuntimeProto.DeleteConfigurationRequest request, StreamObserver<Empty> observer) {
+    Unary.respond(observer, "DeleteConfiguration", () -> {
+      configuration.delete(new ConfigurationApi.Selection(request.getStoreName(), request.getAppId(),
+          request.getGroup(), request.getLabel(), request.getKeysList(), request.getMetadataMap()));
+      return Empty.getDefaultInstance();
+    });
+  }
+
+  @Override
+  public StreamObserver<RuntimeProto.SubscribeConfigurationRequest> subscribeConfiguration(
+      StreamObserver<RuntimeProto.SubscribeConfigurationResponse> responses) {
+    return new ConfigurationStream<>(CONFIGURATION_PROTOCOL, configuration, responses);
+  }
+
+  private static final ConfigurationStream.Protocol<RuntimeProto.SubscribeConfigurationRequest,
+      RuntimeProto.SubscribeConfigurationResponse> CONFIGURATION_PROTOCOL = new ConfigurationStream.Protocol<>() {
+        @Override
+        public ConfigurationApi.Selection selection(RuntimeProto.SubscribeConfigurationRequest message) {
+          return new ConfigurationApi.Selection(message.getStoreName(), message.getAppId(), message.getGroup(),
+              message.getLabel(), message.getKeysList(), message.getMetadataMap());
+        }
+
+        @Override
+        public RuntimeProto.SubscribeConfigurationResponse changed(ConfigurationApi.Target target,
+            ConfigurationItem item) {
+          return RuntimeProto.SubscribeConfigurationResponse.newBuilder()
+              .setStoreName(target.storeName())
+              .setAppId(target.appId())
+              .addItems(configurationItem(item))
+              .build();
+        }
+
+        @Override
+        public String rpc() {
+          return "SubscribeConfiguration";
+        }
+      };
+
+  /** Layotto's item; a deleted item has empty content and no tags. */
+  static RuntimeProto.ConfigurationItem configurationItem(ConfigurationItem item) {
+    return RuntimeProto.ConfigurationItem.newBuilder()
+        .setKey(item.key())
+        .setContent(item.content())
+        .setGroup(item.group())
+        .setLabel(item.label())
+        .putAllTags(item.tags())
         .build();
   }
 
