@@ -1,6 +1,5 @@
 package io.layotto.components.jdbc;
 
-import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import io.layotto.spi.ComponentException;
 import io.layotto.spi.Health;
@@ -89,7 +88,7 @@ public final class JdbcLockStore implements LockStore {
         config.connection());
     HikariDataSource pool;
     try {
-      pool = new HikariDataSource(poolConfig(config));
+      pool = new HikariDataSource(ConnectionPools.config(dialect, config, "lock-"));
     } catch (RuntimeException e) {
       throw failures.translate(e.getCause() instanceof SQLException sql ? sql : e, "connecting");
     }
@@ -110,31 +109,6 @@ public final class JdbcLockStore implements LockStore {
     resources = new Resources(config, pool, sql, failures, cleaner);
     log.info("{} lock store '{}' ready on {} table {}", dialect.type(), config.componentName(),
         config.connection().describe(), config.table());
-  }
-
-  private HikariConfig poolConfig(JdbcStateStoreConfig config) {
-    ConnectionSettings connection = config.connection();
-    HikariConfig hc = new HikariConfig();
-    hc.setPoolName("layotto-" + dialect.type() + "-lock-" + config.componentName());
-    hc.setDriverClassName(dialect.driverClassName());
-    hc.setJdbcUrl(dialect.jdbcUrl(connection));
-    if (connection.user() != null) {
-      hc.setUsername(connection.user());
-    }
-    if (connection.password() != null) {
-      hc.setPassword(connection.password());
-    }
-    Map<String, String> props = new HashMap<>(dialect.defaultDriverProperties());
-    props.putAll(connection.properties());
-    props.forEach(hc::addDataSourceProperty);
-    hc.setMaximumPoolSize(config.maxConns());
-    hc.setMinimumIdle(Math.min(2, config.maxConns()));
-    hc.setConnectionTimeout(5_000);
-    hc.setValidationTimeout(3_000);
-    hc.setInitializationFailTimeout(1);
-    hc.setAutoCommit(true);
-    hc.setTransactionIsolation("TRANSACTION_READ_COMMITTED");
-    return hc;
   }
 
   private void createTable(HikariDataSource pool, JdbcStateStoreConfig config, LockSql sql, SqlFailures failures) {

@@ -1,6 +1,5 @@
 package io.layotto.components.jdbc;
 
-import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import io.layotto.spi.ComponentException;
 import io.layotto.spi.Health;
@@ -142,7 +141,7 @@ public final class JdbcSequencer implements Sequencer {
         config.connection());
     HikariDataSource pool;
     try {
-      pool = new HikariDataSource(poolConfig(config));
+      pool = new HikariDataSource(ConnectionPools.config(dialect, config, "sequencer-"));
     } catch (RuntimeException e) {
       throw failures.translate(e.getCause() instanceof SQLException sql ? sql : e, "connecting");
     }
@@ -162,32 +161,6 @@ public final class JdbcSequencer implements Sequencer {
     resources = rt;
     log.info("{} sequencer '{}' ready on {} table {}", dialect.type(), config.componentName(),
         config.connection().describe(), config.table());
-  }
-
-  private HikariConfig poolConfig(JdbcStateStoreConfig config) {
-    ConnectionSettings connection = config.connection();
-    HikariConfig hc = new HikariConfig();
-    hc.setPoolName("layotto-" + dialect.type() + "-sequencer-" + config.componentName());
-    hc.setDriverClassName(dialect.driverClassName());
-    hc.setJdbcUrl(dialect.jdbcUrl(connection));
-    if (connection.user() != null) {
-      hc.setUsername(connection.user());
-    }
-    if (connection.password() != null) {
-      hc.setPassword(connection.password());
-    }
-    Map<String, String> props = new HashMap<>(dialect.defaultDriverProperties());
-    props.putAll(connection.properties());
-    props.forEach(hc::addDataSourceProperty);
-    hc.setMaximumPoolSize(config.maxConns());
-    hc.setMinimumIdle(Math.min(2, config.maxConns()));
-    // short waits: a request on a dead database should fail as UNAVAILABLE, not hang
-    hc.setConnectionTimeout(5_000);
-    hc.setValidationTimeout(3_000);
-    hc.setInitializationFailTimeout(1);
-    hc.setAutoCommit(true);
-    hc.setTransactionIsolation("TRANSACTION_READ_COMMITTED");
-    return hc;
   }
 
   private void createTable(Resources rt) {
