@@ -89,4 +89,36 @@ class ZookeeperConfigurationConformanceTest extends ConfigurationConformance {
     }
     store().delete(io.layotto.spi.configuration.ConfigurationQuery.of(app, "g", "l", "k"));
   }
+
+  @Test
+  void aSubscriberBehindThePrunedLogReReadsItsItemsAndReportsTheDifferences() throws Exception {
+    String app = newAppId();
+    java.util.List<ConfigurationItem> seen = new java.util.concurrent.CopyOnWriteArrayList<>();
+    String dir = "/layotto/config/" + ZnodeNames.encode(app) + "/g/l";
+    try (var subscription = store().subscribe(io.layotto.spi.configuration.ConfigurationQuery.of(app, "g", "l", "k"),
+        seen::add);
+        CuratorFramework zk = CuratorFrameworkFactory.newClient(zookeeper.server().getConnectString(),
+            new RetryOneTime(100))) {
+      zk.start();
+      store().save(SaveRequest.of(app, ConfigurationItem.of("k", "v1", "g", "l", Map.of())));
+      org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(10)).until(() -> seen.size() == 1);
+
+      // a deletion the log does not know of, and a pruned mark past the subscriber's last entry:
+      // only the re-read can report it
+      zk.delete().forPath(dir + "/k");
+      long newest = zk.getChildren().forPath(dir + "/" + ZookeeperConfigurationStore.LOG_NODE).stream()
+          .mapToLong(n -> Long.parseLong(n.substring(n.lastIndexOf('-') + 1))).max().orElseThrow();
+      zk.setData().forPath(dir + "/" + ZookeeperConfigurationStore.LOG_NODE,
+          Long.toString(newest + 1).getBytes(StandardCharsets.US_ASCII));
+      store().save(SaveRequest.of(app, ConfigurationItem.of("other", "x", "g", "l", Map.of())));
+      org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(10)).until(() -> seen.size() == 2);
+
+      store().save(SaveRequest.of(app, ConfigurationItem.of("k", "v2", "g", "l", Map.of())));
+      org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(10)).until(() -> seen.size() >= 3);
+      Thread.sleep(500);
+      assertThat(seen).extracting(ConfigurationItem::content).containsExactly("v1", "", "v2");
+      assertThat(seen.get(1).isDeleted()).isTrue();
+    }
+    store().delete(io.layotto.spi.configuration.ConfigurationQuery.of(app, "g", "l", "k", "other"));
+  }
 }
