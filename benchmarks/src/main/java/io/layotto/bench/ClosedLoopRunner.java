@@ -19,9 +19,9 @@ final class ClosedLoopRunner {
 
     private static final Duration REQUEST_TIMEOUT = Duration.ofSeconds(30);
 
-    private final Workload workload;
+    private final Load workload;
 
-    ClosedLoopRunner(Workload workload) {
+    ClosedLoopRunner(Load workload) {
         this.workload = workload;
     }
 
@@ -39,7 +39,7 @@ final class ClosedLoopRunner {
                         long sent = System.nanoTime();
                         Throwable error = await(seq);
                         long done = System.nanoTime();
-                        recorder.record(Workload.operationAt(seq), done - sent, error);
+                        recorder.record(workload.operationAt(seq), done - sent, error);
                         lastCompletion.accumulateAndGet(done, Math::max);
                     }
                 });

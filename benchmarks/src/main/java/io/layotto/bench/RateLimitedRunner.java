@@ -21,9 +21,9 @@ final class RateLimitedRunner {
     static final int MAX_IN_FLIGHT = 10_000;
     private static final Duration DRAIN_TIMEOUT = Duration.ofSeconds(30);
 
-    private final Workload workload;
+    private final Load workload;
 
-    RateLimitedRunner(Workload workload) {
+    RateLimitedRunner(Load workload) {
         this.workload = workload;
     }
 
@@ -51,7 +51,7 @@ final class RateLimitedRunner {
                 unfinished = total - i;
                 break;
             }
-            Operation op = Workload.operationAt(i);
+            Operation op = workload.operationAt(i);
             issue(i).whenComplete((ignored, error) -> {
                 long done = System.nanoTime();
                 recorder.record(op, done - intended, error);

@@ -129,8 +129,8 @@ public final class StateBenchmark implements Callable<Integer> {
                     for (Phase phase : phases) {
                         Duration measured = phase instanceof Phase.Saturation ? saturation : duration;
                         Measurement sidecarResult = sidecarWorkload == null ? null
-                                : measure(phase, sidecarWorkload, warmup, measured, sidecar.sampler(), harness);
-                        Measurement directResult = measure(phase, directWorkload, warmup, measured, null, harness);
+                                : measure(phase, sidecarWorkload, sidecarWorkload.target().name(), warmup, measured, sidecar.sampler(), harness);
+                        Measurement directResult = measure(phase, directWorkload, direct.name(), warmup, measured, null, harness);
                         results.add(new PhaseResults(phase, sidecarResult, directResult));
                     }
                     String report = Report.render(facts, settings, sidecarCalls, direct.describeCalls(), results,
@@ -155,9 +155,9 @@ public final class StateBenchmark implements Callable<Integer> {
         return new RunningSidecar(process, SidecarTarget.connect("127.0.0.1", process.grpcPort(), STORE_NAME), sampler);
     }
 
-    private static Measurement measure(Phase phase, Workload workload, Duration warmup, Duration measured,
+    /** Warm-up (not reported), then one measured run of {@code load}, sampling the sidecar and the harness. */
+    static Measurement measure(Phase phase, Load workload, String target, Duration warmup, Duration measured,
             @Nullable ResourceSampler sidecar, ResourceSampler harness) throws InterruptedException {
-        String target = workload.target().name();
         progress("%s / %s: warm-up %d s", phase.title(), target, warmup.toSeconds());
         run(phase, workload, warmup);
         progress("%s / %s: measuring %d s", phase.title(), target, measured.toSeconds());
@@ -173,14 +173,14 @@ public final class StateBenchmark implements Callable<Integer> {
         return new Measurement(result, sidecarUse, harnessUse);
     }
 
-    private static RunResult run(Phase phase, Workload workload, Duration duration) throws InterruptedException {
+    static RunResult run(Phase phase, Load workload, Duration duration) throws InterruptedException {
         return switch (phase) {
             case Phase.FixedRate(int rate) -> new RateLimitedRunner(workload).run(rate, duration);
             case Phase.Saturation(int streams) -> new ClosedLoopRunner(workload).run(streams, duration);
         };
     }
 
-    private static void progress(String format, Object... args) {
+    static void progress(String format, Object... args) {
         System.err.println("[bench] " + String.format(format, args));
     }
 

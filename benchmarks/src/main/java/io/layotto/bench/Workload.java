@@ -9,7 +9,7 @@ import java.util.concurrent.TimeUnit;
  * set of keys that {@link #populate} writes first, so every get must return the full value (a get
  * that returns anything else counts as an error; that keeps both targets honest).
  */
-final class Workload {
+final class Workload implements Load {
 
     private final StateTarget target;
     private final String keyPrefix;
@@ -27,7 +27,12 @@ final class Workload {
         return target;
     }
 
-    static Operation operationAt(long seq) {
+    @Override
+    public Operation operationAt(long seq) {
+        return operationOf(seq);
+    }
+
+    static Operation operationOf(long seq) {
         return seq % 2 == 0 ? Operation.SET : Operation.GET;
     }
 
@@ -35,9 +40,10 @@ final class Workload {
         return keyPrefix + (seq / 2) % keyCount;
     }
 
-    CompletableFuture<?> issue(long seq) {
+    @Override
+    public CompletableFuture<?> issue(long seq) {
         String key = keyAt(seq);
-        return switch (operationAt(seq)) {
+        return switch (operationOf(seq)) {
             case SET -> target.save(key, value);
             case GET -> target.get(key).thenAccept(this::checkFullValue);
         };
