@@ -29,8 +29,9 @@ import java.util.TreeSet;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.Executor;
+import java.util.function.BiFunction;
 import java.util.function.Consumer;
-import java.util.function.Function;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -94,12 +95,12 @@ public final class Sidecar implements AutoCloseable {
 
   /** Starts a sidecar with the given factories and services (tests use their own). */
   public static Sidecar start(RuntimeConfig config, ComponentFactories factories,
-      Function<LoadedComponents, List<ServerServiceDefinition>> services) {
+      BiFunction<LoadedComponents, Executor, List<ServerServiceDefinition>> services) {
     return start(config, factories, services, sidecar -> { });
   }
 
   private static Sidecar start(RuntimeConfig config, ComponentFactories factories,
-      Function<LoadedComponents, List<ServerServiceDefinition>> services, Consumer<Sidecar> onServing) {
+      BiFunction<LoadedComponents, Executor, List<ServerServiceDefinition>> services, Consumer<Sidecar> onServing) {
     log.info("Layotto for Java {} starting with {}", Version.current(), config.source());
     config.ignoredSettings().forEach(s -> log.debug("ignoring MOSN setting {}", s));
     config.warnings().forEach(log::warn);
@@ -130,15 +131,25 @@ public final class Sidecar implements AutoCloseable {
       config.hellos().values().forEach(h -> log.info("component '{}': building block hellos, type {}",
           h.name(), h.type()));
 
+      handlers = HandlerExecutor.create(HANDLER_THREADS);
       List<ServerServiceDefinition> definitions;
       try {
-        definitions = services.apply(components);
+        definitions = services.apply(components, handlers);
       } catch (IllegalArgumentException e) {
         throw new StartupException("cannot set up the gRPC API: " + e.getMessage(), e);
       }
-      handlers = HandlerExecutor.create(HANDLER_THREADS);
+      // Calls start on the event loop (a direct executor); all but the non-blocking methods then
+      // move to the handler threads before their handler runs.
+      ExecutorService blockingHandlers = handlers;
       NettyServerBuilder builder = NettyServerBuilder.forAddress(config.grpcAddress().toSocketAddress())
-          .executor(handlers)
+          .directExecutor()
+          .callExecutor(new io.grpc.ServerCallExecutorSupplier() {
+            @Override
+            public <Q, R> @Nullable Executor getExecutor(io.grpc.ServerCall<Q, R> call, io.grpc.Metadata headers) {
+              return ApiServices.EVENT_LOOP_METHODS.contains(call.getMethodDescriptor().getFullMethodName())
+                  ? null : blockingHandlers;
+            }
+          })
           .maxInboundMessageSize(config.maxInboundMessageSize());
       definitions.forEach(builder::addService);
       Server server = builder.build();

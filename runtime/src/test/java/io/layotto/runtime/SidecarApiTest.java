@@ -101,4 +101,28 @@ class SidecarApiTest {
         .isInstanceOfSatisfying(StatusRuntimeException.class,
             e -> assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.UNAVAILABLE));
   }
+
+  @Test
+  void aStoreThatBlocksIsCalledOffTheEventLoopSoTheConnectionKeepsServing() throws Exception {
+    CountDownLatch gate = new CountDownLatch(1);
+    CountDownLatch entered = new CountDownLatch(1);
+    FakeStateStore.GET_GATES.put(probe, gate);
+    FakeStateStore.GET_ENTERED.put(probe, entered);
+    start(ConfigLoader.parse("t.json", TestConfigs.withFakeStore("slow", probe)));
+    // One channel is one connection, served by one event loop thread: a store call blocking that
+    // thread would hold up every later call on the connection.
+    var blocked = RuntimeGrpc.newFutureStub(channel).getState(
+        RuntimeProto.GetStateRequest.newBuilder().setStoreName("slow").setKey("a").build());
+    assertThat(entered.await(10, TimeUnit.SECONDS)).isTrue();
+
+    RuntimeGrpc.newBlockingStub(channel).withDeadlineAfter(5, TimeUnit.SECONDS).saveState(
+        RuntimeProto.SaveStateRequest.newBuilder().setStoreName("slow")
+            .addStates(RuntimeProto.StateItem.newBuilder().setKey("b").setValue(ByteString.copyFromUtf8("v"))).build());
+    DaprGrpc.newBlockingStub(channel).withDeadlineAfter(5, TimeUnit.SECONDS).deleteState(
+        io.dapr.v1.DaprStateProtos.DeleteStateRequest.newBuilder().setStoreName("slow").setKey("b").build());
+    assertThat(blocked).isNotDone();
+
+    gate.countDown();
+    assertThat(blocked.get(10, TimeUnit.SECONDS).getData().toString(StandardCharsets.UTF_8)).isEqualTo("value of a");
+  }
 }

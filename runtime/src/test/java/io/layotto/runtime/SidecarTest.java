@@ -35,7 +35,8 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
-import java.util.function.Function;
+import java.util.concurrent.Executor;
+import java.util.function.BiFunction;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -79,8 +80,8 @@ class SidecarTest {
     FakeStateStore.HEALTH.remove(probe);
   }
 
-  private Function<LoadedComponents, List<ServerServiceDefinition>> slowService() {
-    return components -> List.of(ServerServiceDefinition.builder("test.Slow")
+  private BiFunction<LoadedComponents, Executor, List<ServerServiceDefinition>> slowService() {
+    return (components, blocking) -> List.of(ServerServiceDefinition.builder("test.Slow")
         .addMethod(SLOW, ServerCalls.asyncUnaryCall((request, response) -> {
           entered.countDown();
           try {

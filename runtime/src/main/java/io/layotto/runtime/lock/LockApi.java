@@ -8,9 +8,14 @@ import io.layotto.spi.ComponentException;
 import io.layotto.spi.lock.LockRequests;
 import io.layotto.spi.lock.LockStatus;
 import io.layotto.spi.lock.LockStore;
+import io.layotto.spi.lock.NonBlockingLockStore;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.Executor;
+import java.util.function.Function;
 import java.util.function.Supplier;
 import org.jspecify.annotations.Nullable;
 
@@ -32,11 +37,26 @@ public final class LockApi {
   public static final long MAX_EXPIRE_SECONDS = LockRequests.MAX_TTL.toSeconds();
 
   private final LoadedComponents components;
+  private final Executor blocking;
   private final Map<String, KeyPrefix> prefixes = new HashMap<>();
 
-  /** @throws IllegalArgumentException when a store's key prefix setting is unusable */
+  /**
+   * For callers that may block themselves: the {@code ...Later} methods call blocking stores in place.
+   *
+   * @throws IllegalArgumentException when a store's key prefix setting is unusable
+   */
   public LockApi(LoadedComponents components) {
+    this(components, Runnable::run);
+  }
+
+  /**
+   * @param blocking where the {@code ...Later} methods call stores that may block (not
+   *     {@link NonBlockingLockStore})
+   * @throws IllegalArgumentException when a store's key prefix setting is unusable
+   */
+  public LockApi(LoadedComponents components, Executor blocking) {
     this.components = components;
+    this.blocking = blocking;
     for (String name : components.lockStoreNames()) {
       prefixes.put(name, KeyPrefix.of(components.lockKeyPrefix(name), name, components.appId()));
     }
@@ -57,6 +77,25 @@ public final class LockApi {
   public LockStatus unlock(String storeName, String resourceId, String owner) {
     Target target = target(storeName, resourceId, owner, null, "");
     return target.call(() -> "Unlock of resource '" + resourceId + "'", () -> target.store.unlock(target.key, owner));
+  }
+
+  /**
+   * {@link #tryLock} without blocking the caller (the gRPC event loop). Invalid requests throw at
+   * once; the future fails with statuses only.
+   */
+  public CompletableFuture<Boolean> tryLockLater(String storeName, String resourceId, String owner, int expireSeconds,
+      String expireField) {
+    Target target = target(storeName, resourceId, owner, expireSeconds, expireField);
+    Duration ttl = Duration.ofSeconds(expireSeconds);
+    return target.callLater(() -> "TryLock of resource '" + resourceId + "'", blocking,
+        store -> store.tryLockAsync(target.key, owner, ttl), store -> store.tryLock(target.key, owner, ttl));
+  }
+
+  /** {@link #unlock} without blocking the caller. */
+  public CompletableFuture<LockStatus> unlockLater(String storeName, String resourceId, String owner) {
+    Target target = target(storeName, resourceId, owner, null, "");
+    return target.callLater(() -> "Unlock of resource '" + resourceId + "'", blocking,
+        store -> store.unlockAsync(target.key, owner), store -> store.unlock(target.key, owner));
   }
 
   /** Sets the remaining lease of a lock {@code owner} holds to {@code expireSeconds}. */
@@ -105,13 +144,41 @@ public final class LockApi {
     <T> T call(Supplier<String> what, Supplier<T> body) {
       try {
         return body.get();
-      } catch (ComponentException e) {
-        throw ApiErrors.fromComponent(e, what.get() + " in lock store '" + name + "'");
-      } catch (StatusRuntimeException e) {
-        throw e;
       } catch (RuntimeException e) {
-        throw ApiErrors.unexpected(e, what.get() + " in lock store '" + name + "'");
+        throw failure(what, e);
       }
+    }
+
+    /**
+     * Runs a store call without blocking the caller: in place when the store is a
+     * {@link NonBlockingLockStore}, else on {@code executor}; fails with the statuses of {@link #call}.
+     */
+    <T> CompletableFuture<T> callLater(Supplier<String> what, Executor executor,
+        Function<NonBlockingLockStore, CompletableFuture<T>> nonBlocking, Function<LockStore, T> blocking) {
+      CompletableFuture<T> answer;
+      if (store instanceof NonBlockingLockStore direct) {
+        try {
+          answer = nonBlocking.apply(direct);
+        } catch (RuntimeException e) {
+          return CompletableFuture.failedFuture(failure(what, e));
+        }
+      } else {
+        answer = CompletableFuture.supplyAsync(() -> blocking.apply(store), executor);
+      }
+      return answer.handle((value, e) -> {
+        if (e != null) {
+          throw failure(what, e instanceof CompletionException && e.getCause() != null ? e.getCause() : e);
+        }
+        return value;
+      });
+    }
+
+    private StatusRuntimeException failure(Supplier<String> what, Throwable e) {
+      return switch (e) {
+        case ComponentException ce -> ApiErrors.fromComponent(ce, what.get() + " in lock store '" + name + "'");
+        case StatusRuntimeException sre -> sre;
+        default -> ApiErrors.toStatus(e, what.get() + " in lock store '" + name + "'");
+      };
     }
   }
 }

@@ -25,6 +25,8 @@ final class SegmentBuffer {
   private static final Logger log = LoggerFactory.getLogger(SegmentBuffer.class);
   /** Bound of waiting for a prefetch already running before reserving directly. */
   private static final long PREFETCH_WAIT_SECONDS = 30;
+  /** {@link #nextIdNow()}'s answer when an id cannot be had without waiting; never an id. */
+  static final long NOT_NOW = Long.MIN_VALUE;
   private static final Executor BACKGROUND = task -> Thread.ofVirtual().name("sequencer-prefetch").start(task);
 
   private final Sequencer sequencer;
@@ -43,6 +45,21 @@ final class SegmentBuffer {
     this.refillAt = Math.max(1, size / 10);
   }
 
+  /**
+   * The next id if it can be had at once, from the current range and without waiting for the lock
+   * (another caller may be holding it while it waits for the backend); else {@link #NOT_NOW}.
+   */
+  long nextIdNow() {
+    if (!lock.tryLock()) {
+      return NOT_NOW;
+    }
+    try {
+      return next > last ? NOT_NOW : take();
+    } finally {
+      lock.unlock();
+    }
+  }
+
   long nextId() {
     lock.lock();
     try {
@@ -58,14 +75,19 @@ final class SegmentBuffer {
         next = range.first();
         last = range.last();
       }
-      long id = next++;
-      if (prefetch == null && last - next + 1 <= refillAt) {
-        prefetch = CompletableFuture.supplyAsync(() -> sequencer.reserve(key, size), BACKGROUND);
-      }
-      return id;
+      return take();
     } finally {
       lock.unlock();
     }
+  }
+
+  /** The next id of the current range (not empty), starting the next reservation when it runs low. */
+  private long take() {
+    long id = next++;
+    if (prefetch == null && last - next + 1 <= refillAt) {
+      prefetch = CompletableFuture.supplyAsync(() -> sequencer.reserve(key, size), BACKGROUND);
+    }
+    return id;
   }
 
   /** The range a background reservation got; null when there is none or it failed. */

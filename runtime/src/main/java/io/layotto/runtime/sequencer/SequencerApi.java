@@ -7,7 +7,10 @@ import io.layotto.spi.ComponentException;
 import io.layotto.spi.sequencer.Sequencer;
 import io.layotto.spi.sequencer.SequencerFeature;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executor;
+import org.jspecify.annotations.Nullable;
 
 /**
  * {@code GetNextId} over the configured sequencers: checks the request (statuses name the field and
@@ -24,10 +27,35 @@ public final class SequencerApi {
   public enum Increment { WEAK, STRONG }
 
   private final LoadedComponents components;
+  private final Executor blocking;
   private final Map<String, SegmentBuffer> buffers = new ConcurrentHashMap<>();
 
+  /** For callers that may block themselves: {@link #nextIdLater} calls the components in place. */
   public SequencerApi(LoadedComponents components) {
+    this(components, Runnable::run);
+  }
+
+  /** @param blocking where {@link #nextIdLater} calls the components, which may block */
+  public SequencerApi(LoadedComponents components, Executor blocking) {
     this.components = components;
+    this.blocking = blocking;
+  }
+
+  /**
+   * {@link #nextId} without blocking the caller (the gRPC event loop): a WEAK id that the segment
+   * in memory holds is answered in place, anything needing the backend on the blocking executor.
+   * Invalid requests throw at once; the future fails with statuses only.
+   */
+  public CompletableFuture<Long> nextIdLater(String storeName, String key, int incrementNumber) {
+    Call call = check(storeName, key, incrementNumber);
+    SegmentBuffer buffer = call.buffer();
+    if (buffer != null) {
+      long id = buffer.nextIdNow();
+      if (id != SegmentBuffer.NOT_NOW) {
+        return CompletableFuture.completedFuture(id);
+      }
+    }
+    return CompletableFuture.supplyAsync(() -> call.next(), blocking);
   }
 
   /**
@@ -36,6 +64,23 @@ public final class SequencerApi {
    * @param incrementNumber the request's {@code options.increment} enum number (0 WEAK, 1 STRONG)
    */
   public long nextId(String storeName, String key, int incrementNumber) {
+    return check(storeName, key, incrementNumber).next();
+  }
+
+  /** One checked request: where its ids come from. */
+  private record Call(String storeName, String key, String stored, Sequencer sequencer,
+      @Nullable SegmentBuffer buffer) {
+
+    long next() {
+      try {
+        return buffer != null ? buffer.nextId() : sequencer.nextId(stored);
+      } catch (ComponentException e) {
+        throw ApiErrors.fromComponent(e, "GetNextId of key '" + shown(key) + "' on sequencer '" + storeName + "'");
+      }
+    }
+  }
+
+  private Call check(String storeName, String key, int incrementNumber) {
     if (components.sequencerNames().isEmpty()) {
       throw ApiErrors.failedPrecondition("no sequencer is configured (grpc_config.sequencer is empty)");
     }
@@ -63,16 +108,12 @@ public final class SequencerApi {
             + components.sequencerNames()));
     SequencerOptions options = components.sequencerOptions(storeName);
     String stored = options.storedKey(key);
-    try {
-      if (increment == Increment.WEAK && options.segmentSize() > 0
-          && sequencer.features().contains(SequencerFeature.SEGMENTS)) {
-        return buffers.computeIfAbsent(storeName + '\u0000' + stored,
-            k -> new SegmentBuffer(sequencer, stored, options.segmentSize())).nextId();
-      }
-      return sequencer.nextId(stored);
-    } catch (ComponentException e) {
-      throw ApiErrors.fromComponent(e, "GetNextId of key '" + shown(key) + "' on sequencer '" + storeName + "'");
-    }
+    SegmentBuffer buffer = increment == Increment.WEAK && options.segmentSize() > 0
+        && sequencer.features().contains(SequencerFeature.SEGMENTS)
+        ? buffers.computeIfAbsent(storeName + '\u0000' + stored,
+            k -> new SegmentBuffer(sequencer, stored, options.segmentSize()))
+        : null;
+    return new Call(storeName, key, stored, sequencer, buffer);
   }
 
   private static String shown(String key) {

@@ -366,4 +366,57 @@ public abstract class LockStoreConformance {
     assertFailsWith(() -> store().unlock("", owner()), Kind.INVALID_ARGUMENT);
     assertFailsWith(() -> store().unlock(r, ""), Kind.INVALID_ARGUMENT);
   }
+
+  // ---------------------------------------------------------------- non-blocking calls
+
+  @Test
+  @DisplayName("non-blocking tryLockAsync/unlockAsync (NonBlockingLockStore) follow the same rules")
+  void nonBlockingCalls() throws Exception {
+    if (!(store() instanceof NonBlockingLockStore nonBlocking)) {
+      return; // the runtime calls such stores on handler threads only
+    }
+    String r = resource("non-blocking");
+    String a = owner();
+    String b = owner();
+    assertThat(nonBlocking.tryLockAsync(r, a, LONG).get(10, TimeUnit.SECONDS)).isTrue();
+    assertThat(nonBlocking.tryLockAsync(r, b, LONG).get(10, TimeUnit.SECONDS)).as("second owner").isFalse();
+    assertThat(store().tryLock(r, b, LONG)).as("the blocking call agrees").isFalse();
+    assertThat(nonBlocking.unlockAsync(r, b).get(10, TimeUnit.SECONDS)).isEqualTo(LockStatus.LOCK_BELONG_TO_OTHERS);
+    assertThat(nonBlocking.unlockAsync(r, a).get(10, TimeUnit.SECONDS)).isEqualTo(LockStatus.SUCCESS);
+    assertThat(nonBlocking.unlockAsync(r, a).get(10, TimeUnit.SECONDS)).isEqualTo(LockStatus.LOCK_UNEXIST);
+    assertThat(nonBlocking.tryLockAsync(r, b, LONG).get(10, TimeUnit.SECONDS)).as("free again").isTrue();
+    assertThat(store().unlock(r, b)).isEqualTo(LockStatus.SUCCESS);
+    assertFailsWith(() -> { // rejected at once or through the future: both reach the caller
+      try {
+        nonBlocking.tryLockAsync(r, a, Duration.ZERO).get(10, TimeUnit.SECONDS);
+      } catch (java.util.concurrent.ExecutionException e) {
+        throw e.getCause();
+      }
+    }, Kind.INVALID_ARGUMENT);
+  }
+
+  @Test
+  @DisplayName("many tryLockAsync calls in flight on one resource: exactly one wins")
+  void nonBlockingContenders() throws Exception {
+    if (!(store() instanceof NonBlockingLockStore nonBlocking)) {
+      return;
+    }
+    String r = resource("non-blocking-race");
+    List<java.util.concurrent.CompletableFuture<Boolean>> attempts = new ArrayList<>();
+    List<String> owners = new ArrayList<>();
+    for (int i = 0; i < 64; i++) {
+      String o = owner();
+      owners.add(o);
+      attempts.add(nonBlocking.tryLockAsync(r, o, LONG));
+    }
+    int winner = -1;
+    for (int i = 0; i < attempts.size(); i++) {
+      if (attempts.get(i).get(10, TimeUnit.SECONDS)) {
+        assertThat(winner).as("a second winner, attempt %d", i).isEqualTo(-1);
+        winner = i;
+      }
+    }
+    assertThat(winner).as("nobody took the free lock").isNotEqualTo(-1);
+    assertThat(store().unlock(r, owners.get(winner))).isEqualTo(LockStatus.SUCCESS);
+  }
 }

@@ -732,6 +732,110 @@ public abstract class StateStoreConformance {
     assertThat(get(key)).isEmpty();
   }
 
+  // ---------------------------------------------------------------- non-blocking calls
+
+  @TestFactory
+  @DisplayName("non-blocking calls (NonBlockingStateStore) behave like the blocking ones")
+  Stream<DynamicTest> nonBlockingCalls() {
+    if (!(store() instanceof NonBlockingStateStore)) {
+      return Stream.of(); // the runtime calls such stores on handler threads only
+    }
+    Stream<DynamicTest> common = Stream.of(
+        dynamicTest("getAsync of a missing key is empty", () ->
+            assertThat(nonBlocking().getAsync(GetRequest.of(key("nb-missing"))).get(10, TimeUnit.SECONDS)).isEmpty()),
+        dynamicTest("bulkSetAsync then getAsync returns the values, 1 MiB included", this::nonBlockingRoundTrip),
+        dynamicTest("deleteAsync removes the key, and succeeds for a missing one", this::nonBlockingDelete),
+        dynamicTest("many calls in flight at once all complete with their own values", this::nonBlockingInFlight));
+    if (!supports(StateFeature.ETAG)) {
+      return common;
+    }
+    return Stream.concat(common, Stream.of(
+        dynamicTest("bulkSetAsync with a stale etag fails with ETAG_MISMATCH and changes nothing",
+            this::nonBlockingStaleEtag),
+        dynamicTest("deleteAsync with a stale etag fails with ETAG_MISMATCH and keeps the key",
+            this::nonBlockingStaleEtagDelete)));
+  }
+
+  private NonBlockingStateStore nonBlocking() {
+    return (NonBlockingStateStore) store();
+  }
+
+  private void nonBlockingRoundTrip() throws Exception {
+    String small = key("nb-small");
+    String large = key("nb-large");
+    byte[] big = new byte[1024 * 1024];
+    new Random(7).nextBytes(big);
+    nonBlocking().bulkSetAsync(List.of(SetRequest.of(small, bytes("v1")), SetRequest.of(large, big)))
+        .get(10, TimeUnit.SECONDS);
+    assertValue(nonBlocking().getAsync(GetRequest.of(small)).get(10, TimeUnit.SECONDS), "v1");
+    assertThat(nonBlocking().getAsync(GetRequest.of(large)).get(10, TimeUnit.SECONDS).orElseThrow().data())
+        .isEqualTo(big);
+    assertValue(get(small), "v1"); // and the blocking read agrees
+  }
+
+  private void nonBlockingDelete() throws Exception {
+    String key = key("nb-delete");
+    set(key, "v1");
+    nonBlocking().deleteAsync(DeleteRequest.of(key)).get(10, TimeUnit.SECONDS);
+    assertThat(get(key)).isEmpty();
+    nonBlocking().deleteAsync(DeleteRequest.of(key)).get(10, TimeUnit.SECONDS);
+  }
+
+  private void nonBlockingInFlight() throws Exception {
+    int calls = 200;
+    List<String> keys = new ArrayList<>(calls);
+    List<java.util.concurrent.CompletableFuture<Void>> writes = new ArrayList<>(calls);
+    for (int i = 0; i < calls; i++) {
+      String key = key("nb-inflight");
+      keys.add(key);
+      writes.add(nonBlocking().bulkSetAsync(List.of(SetRequest.of(key, bytes("value-" + i)))));
+    }
+    for (var write : writes) {
+      write.get(10, TimeUnit.SECONDS);
+    }
+    List<java.util.concurrent.CompletableFuture<Optional<StateValue>>> reads = new ArrayList<>(calls);
+    for (String key : keys) {
+      reads.add(nonBlocking().getAsync(GetRequest.of(key)));
+    }
+    for (int i = 0; i < calls; i++) {
+      assertValue(reads.get(i).get(10, TimeUnit.SECONDS), "value-" + i);
+    }
+  }
+
+  private void nonBlockingStaleEtag() throws Exception {
+    String key = key("nb-stale");
+    set(key, "v1");
+    String stale = etagOf(key);
+    set(key, "v2");
+    assertFailsWith(() -> joinUnwrapped(nonBlocking().bulkSetAsync(List.of(setWithEtag(key, "v3", stale)))),
+        Kind.ETAG_MISMATCH);
+    assertValue(get(key), "v2");
+  }
+
+  private void nonBlockingStaleEtagDelete() throws Exception {
+    String key = key("nb-stale-delete");
+    set(key, "v1");
+    String stale = etagOf(key);
+    set(key, "v2");
+    assertFailsWith(() -> joinUnwrapped(nonBlocking().deleteAsync(deleteWithEtag(key, stale))), Kind.ETAG_MISMATCH);
+    assertValue(get(key), "v2");
+  }
+
+  /**
+   * Waits for the future and throws its failure as is: a store may also throw at once for a
+   * request it rejects before sending, which reaches the caller the same way.
+   */
+  private static void joinUnwrapped(java.util.concurrent.CompletableFuture<?> future) throws Exception {
+    try {
+      future.get(10, TimeUnit.SECONDS);
+    } catch (java.util.concurrent.ExecutionException e) {
+      if (e.getCause() instanceof Exception cause) {
+        throw cause;
+      }
+      throw e;
+    }
+  }
+
   // ---------------------------------------------------------------- helpers
 
   private Optional<StateValue> get(String key) {

@@ -5,9 +5,10 @@ import io.layotto.spi.Metadata;
 import io.layotto.spi.lock.LockFeature;
 import io.layotto.spi.lock.LockRequests;
 import io.layotto.spi.lock.LockStatus;
-import io.layotto.spi.lock.LockStore;
+import io.layotto.spi.lock.NonBlockingLockStore;
 import java.time.Duration;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
 import java.util.concurrent.Executors;
@@ -22,7 +23,7 @@ import org.jspecify.annotations.Nullable;
  * clock, so wall-clock jumps neither free nor prolong a lock. Unlike Layotto's version, unlock and
  * keep-alive treat an expired lock as gone. A sweep every 30 s drops expired entries.
  */
-public final class InMemoryLockStore implements LockStore {
+public final class InMemoryLockStore implements NonBlockingLockStore {
 
   static final Set<LockFeature> FEATURES = Set.of(LockFeature.KEEP_ALIVE);
   private static final long SWEEP_SECONDS = 30;
@@ -66,6 +67,17 @@ public final class InMemoryLockStore implements LockStore {
     Held mine = new Held(owner, now + TimeUnit.MILLISECONDS.toNanos(ttlMillis));
     Held result = locks.compute(resourceId, (k, held) -> held == null || expired(held, now) ? mine : held);
     return result == mine;
+  }
+
+  /** A map update, done in place. */
+  @Override
+  public CompletableFuture<Boolean> tryLockAsync(String resourceId, String owner, Duration ttl) {
+    return CompletableFuture.completedFuture(tryLock(resourceId, owner, ttl));
+  }
+
+  @Override
+  public CompletableFuture<LockStatus> unlockAsync(String resourceId, String owner) {
+    return CompletableFuture.completedFuture(unlock(resourceId, owner));
   }
 
   @Override

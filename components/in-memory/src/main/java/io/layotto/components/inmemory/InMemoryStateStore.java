@@ -5,6 +5,7 @@ import io.layotto.spi.Health;
 import io.layotto.spi.Metadata;
 import io.layotto.spi.state.DeleteRequest;
 import io.layotto.spi.state.GetRequest;
+import io.layotto.spi.state.NonBlockingStateStore;
 import io.layotto.spi.state.SetRequest;
 import io.layotto.spi.state.StateFeature;
 import io.layotto.spi.state.StateRequests;
@@ -19,6 +20,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -47,7 +49,7 @@ import org.slf4j.LoggerFactory;
  * <p>Expired entries are invisible at once (checked on every access) and removed from memory by a
  * background sweep once a second, which only walks the map while entries with a TTL exist.
  */
-public final class InMemoryStateStore implements StateStore {
+public final class InMemoryStateStore implements NonBlockingStateStore {
 
   static final Set<StateFeature> FEATURES = Set.copyOf(EnumSet.allOf(StateFeature.class));
 
@@ -160,6 +162,26 @@ public final class InMemoryStateStore implements StateStore {
     } finally {
       transactionLock.unlockRead(stamp);
     }
+  }
+
+  // Every operation is a short in-memory critical section (at worst it waits for a transaction to
+  // finish applying), so the non-blocking variants simply run the blocking ones in place.
+
+  @Override
+  public CompletableFuture<Optional<StateValue>> getAsync(GetRequest request) {
+    return CompletableFuture.completedFuture(get(request));
+  }
+
+  @Override
+  public CompletableFuture<Void> bulkSetAsync(List<SetRequest> requests) {
+    bulkSet(requests);
+    return CompletableFuture.completedFuture(null);
+  }
+
+  @Override
+  public CompletableFuture<Void> deleteAsync(DeleteRequest request) {
+    delete(request);
+    return CompletableFuture.completedFuture(null);
   }
 
   /**

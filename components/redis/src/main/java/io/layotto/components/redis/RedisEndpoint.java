@@ -223,6 +223,19 @@ final class RedisEndpoint implements AutoCloseable {
     }
   }
 
+  /**
+   * The reply with its failure translated to a {@link ComponentException}, for callers that do not
+   * wait; Lettuce's command timeout bounds it.
+   */
+  <T> CompletableFuture<T> translated(CompletableFuture<T> reply, String doing) {
+    return reply.handle((value, failure) -> {
+      if (failure != null) {
+        throw translate(failure, doing);
+      }
+      return value;
+    });
+  }
+
   ComponentException translate(Throwable failure, String doing) {
     return RedisFailures.translate(failure, address(), settings.commandTimeout(), doing);
   }

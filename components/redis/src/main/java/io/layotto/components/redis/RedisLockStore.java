@@ -6,9 +6,10 @@ import io.layotto.spi.Metadata;
 import io.layotto.spi.lock.LockFeature;
 import io.layotto.spi.lock.LockRequests;
 import io.layotto.spi.lock.LockStatus;
-import io.layotto.spi.lock.LockStore;
+import io.layotto.spi.lock.NonBlockingLockStore;
 import java.time.Duration;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -17,7 +18,7 @@ import org.jspecify.annotations.Nullable;
  * {@link LockCommands}). Safety rests on that one server: if it restarts without persistence, held
  * locks are lost (see docs/lock-safety.md).
  */
-public final class RedisLockStore implements LockStore {
+public final class RedisLockStore implements NonBlockingLockStore {
 
   static final Set<LockFeature> FEATURES = Set.of(LockFeature.KEEP_ALIVE);
 
@@ -55,6 +56,20 @@ public final class RedisLockStore implements LockStore {
     LockRequests.check(resourceId, owner);
     RedisEndpoint e = endpoint();
     return e.await(LockCommands.unlock(e, resourceId, owner), "unlock of resource '" + resourceId + "'");
+  }
+
+  @Override
+  public CompletableFuture<Boolean> tryLockAsync(String resourceId, String owner, Duration ttl) {
+    long ttlMillis = LockRequests.check(resourceId, owner, ttl);
+    RedisEndpoint e = endpoint();
+    return e.translated(LockCommands.trySet(e, resourceId, owner, ttlMillis), "tryLock of resource '" + resourceId + "'");
+  }
+
+  @Override
+  public CompletableFuture<LockStatus> unlockAsync(String resourceId, String owner) {
+    LockRequests.check(resourceId, owner);
+    RedisEndpoint e = endpoint();
+    return e.translated(LockCommands.unlock(e, resourceId, owner), "unlock of resource '" + resourceId + "'");
   }
 
   @Override

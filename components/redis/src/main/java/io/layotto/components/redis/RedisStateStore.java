@@ -7,10 +7,10 @@ import io.layotto.spi.Metadata;
 import io.layotto.spi.state.BulkGetItem;
 import io.layotto.spi.state.DeleteRequest;
 import io.layotto.spi.state.GetRequest;
+import io.layotto.spi.state.NonBlockingStateStore;
 import io.layotto.spi.state.SetRequest;
 import io.layotto.spi.state.StateFeature;
 import io.layotto.spi.state.StateRequests;
-import io.layotto.spi.state.StateStore;
 import io.layotto.spi.state.StateValue;
 import io.layotto.spi.state.TransactionalOperation;
 import io.lettuce.core.KeyValue;
@@ -26,6 +26,8 @@ import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.Supplier;
 import java.util.regex.Pattern;
@@ -39,8 +41,12 @@ import org.jspecify.annotations.Nullable;
  * <p>One multiplexed Lettuce connection ({@link RedisEndpoint}) serves all threads. While Redis is
  * unreachable, commands fail at once with {@link Kind#UNAVAILABLE} and Lettuce reconnects in the
  * background, so the store recovers by itself when Redis comes back.
+ *
+ * <p>Single-key calls also come without blocking ({@link NonBlockingStateStore}): Lettuce sends
+ * from the caller's thread and completes the future on its event loop, and its command timeout
+ * bounds every future.
  */
-public final class RedisStateStore implements StateStore {
+public final class RedisStateStore implements NonBlockingStateStore {
 
   static final Set<StateFeature> FEATURES =
       Collections.unmodifiableSet(EnumSet.of(StateFeature.ETAG, StateFeature.TRANSACTIONAL, StateFeature.TTL));
@@ -93,6 +99,90 @@ public final class RedisStateStore implements StateStore {
       requireKey(request.key());
     }
     return read(s, "bulk get of " + requests.size() + " keys", () -> bulkReadAsync(s, requests));
+  }
+
+  @Override
+  public CompletableFuture<Optional<StateValue>> getAsync(GetRequest request) {
+    RedisEndpoint s = session();
+    String key = requireKey(request.key());
+    CompletableFuture<Optional<StateValue>> result = new CompletableFuture<>();
+    readWithRetries(s, key, 0, result);
+    return result;
+  }
+
+  /** The non-blocking twin of {@link #read}: a read that hit a broken connection is sent again later. */
+  private void readWithRetries(RedisEndpoint s, String key, int attempt, CompletableFuture<Optional<StateValue>> result) {
+    readAsync(s, key).whenComplete((value, failure) -> {
+      if (failure == null) {
+        result.complete(value);
+        return;
+      }
+      ComponentException e = translate(s, failure, "get of key '" + key + "'");
+      if (!isBrokenConnection(e) || attempt >= s.settings().maxRetries()) {
+        result.completeExceptionally(e);
+        return;
+      }
+      CompletableFuture.delayedExecutor(retryPause(s, attempt), TimeUnit.MILLISECONDS)
+          .execute(() -> readWithRetries(s, key, attempt + 1, result));
+    });
+  }
+
+  @Override
+  public CompletableFuture<Void> bulkSetAsync(List<SetRequest> requests) {
+    RedisEndpoint s = session();
+    List<WriteOp> ops = new ArrayList<>(requests.size());
+    for (SetRequest request : requests) {
+      ops.add(toWriteOp(s, request)); // every request is checked before anything is written
+    }
+    CompletableFuture<?>[] writes = new CompletableFuture<?>[ops.size()];
+    for (int i = 0; i < ops.size(); i++) {
+      WriteOp op = ops.get(i);
+      writes[i] = WriteScript.send(s.redis(), List.of(op)).handle((reply, failure) -> {
+        if (failure != null) {
+          throw translate(s, failure, "set of key '" + op.key() + "'");
+        }
+        WriteScript.versionsOrThrow(reply, List.of(op));
+        return null;
+      });
+    }
+    return writes.length == 1 ? writes[0].thenApply(done -> null) : firstFailureOf(writes);
+  }
+
+  @Override
+  public CompletableFuture<Void> deleteAsync(DeleteRequest request) {
+    RedisEndpoint s = session();
+    WriteOp op = toWriteOp(request);
+    String doing = "delete of key '" + request.key() + "'";
+    if (op.condition() instanceof WriteOp.Condition.None) {
+      return s.redis().del(op.key()).toCompletableFuture().handle((deleted, failure) -> {
+        if (failure != null) {
+          throw translate(s, failure, doing);
+        }
+        return null;
+      });
+    }
+    return WriteScript.send(s.redis(), List.of(op)).handle((reply, failure) -> {
+      if (failure != null) {
+        throw translate(s, failure, doing);
+      }
+      WriteScript.versionsOrThrow(reply, List.of(op));
+      return null;
+    });
+  }
+
+  /**
+   * Completes when all writes have, failing with the failure of the first write in request order
+   * (as {@link #bulkSet} reports it), unwrapped from the {@code CompletionException} around it.
+   */
+  private static CompletableFuture<Void> firstFailureOf(CompletableFuture<?>[] writes) {
+    return CompletableFuture.allOf(writes).handle((done, ignored) -> {
+      for (CompletableFuture<?> write : writes) {
+        if (write.isCompletedExceptionally()) {
+          throw new CompletionException(write.exceptionNow());
+        }
+      }
+      return null;
+    });
   }
 
   /** All reads are sent before any reply is awaited, so the batch costs about one round trip. */
@@ -268,9 +358,7 @@ public final class RedisStateStore implements StateStore {
       try {
         return await(s, call.get(), doing);
       } catch (ComponentException e) {
-        boolean brokenConnection = e.kind() == Kind.UNAVAILABLE
-            && !(e.getCause() instanceof RedisCommandTimeoutException || e.getCause() instanceof TimeoutException);
-        if (!brokenConnection || attempt >= s.settings().maxRetries()) {
+        if (!isBrokenConnection(e) || attempt >= s.settings().maxRetries()) {
           throw e;
         }
         pause(s, attempt);
@@ -278,10 +366,20 @@ public final class RedisStateStore implements StateStore {
     }
   }
 
-  private static void pause(RedisEndpoint s, int attempt) {
+  /** A connection that broke (not a timeout, which may have been executed): safe to read again. */
+  private static boolean isBrokenConnection(ComponentException e) {
+    return e.kind() == Kind.UNAVAILABLE
+        && !(e.getCause() instanceof RedisCommandTimeoutException || e.getCause() instanceof TimeoutException);
+  }
+
+  private static long retryPause(RedisEndpoint s, int attempt) {
     long millis = Math.min(s.settings().maxRetryBackoff().toMillis(), FIRST_READ_RETRY.toMillis() << Math.min(attempt, 20));
+    return Math.max(1, millis);
+  }
+
+  private static void pause(RedisEndpoint s, int attempt) {
     try {
-      Thread.sleep(Math.max(1, millis));
+      Thread.sleep(retryPause(s, attempt));
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw ComponentException.unavailable("interrupted while waiting to retry on redis at " + s.address(), e);

@@ -46,6 +46,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
+import java.util.concurrent.Executor;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -79,11 +80,20 @@ public final class DaprApiService extends DaprGrpc.DaprImplBase {
   }
 
   public DaprApiService(LoadedComponents components, StateApi state, PubSubServices pubSub, String runtimeVersion) {
+    this(components, state, pubSub, runtimeVersion, Runnable::run);
+  }
+
+  /**
+   * @param blocking where the handlers that run on the event loop ({@link
+   *     io.layotto.runtime.grpc.ApiServices#EVENT_LOOP_METHODS}) call components that may block
+   */
+  public DaprApiService(LoadedComponents components, StateApi state, PubSubServices pubSub, String runtimeVersion,
+      Executor blocking) {
     this.components = components;
     this.state = state;
     this.pubSub = pubSub;
     this.runtimeVersion = runtimeVersion;
-    this.lock = new LockApi(components);
+    this.lock = new LockApi(components, blocking);
     this.configuration = new ConfigurationApi(components);
     this.configurationSubscriptions = new DaprSubscriptions(configuration);
   }
@@ -97,7 +107,14 @@ public final class DaprApiService extends DaprGrpc.DaprImplBase {
   /** As {@link #definition(LoadedComponents, StateApi, String)}, with pub/sub through {@code pubSub}. */
   public static ServerServiceDefinition definition(LoadedComponents components, StateApi state,
       PubSubServices pubSub, String runtimeVersion) {
-    return NotYetAvailable.restrict(new DaprApiService(components, state, pubSub, runtimeVersion).bindService(),
+    return definition(components, state, pubSub, runtimeVersion, Runnable::run);
+  }
+
+  /** As above, with the executor for blocking component calls of the event-loop handlers. */
+  public static ServerServiceDefinition definition(LoadedComponents components, StateApi state,
+      PubSubServices pubSub, String runtimeVersion, Executor blocking) {
+    return NotYetAvailable.restrict(new DaprApiService(components, state, pubSub, runtimeVersion, blocking)
+            .bindService(),
         IMPLEMENTED, method -> "dapr.proto.runtime.v1.Dapr/" + method
             + " is not available in this Layotto for Java build yet; the Dapr API serves "
             + IMPLEMENTED.stream().sorted().toList());
@@ -106,15 +123,17 @@ public final class DaprApiService extends DaprGrpc.DaprImplBase {
   @Override
   public void getState(DaprStateProtos.GetStateRequest request,
       StreamObserver<DaprStateProtos.GetStateResponse> observer) {
-    Unary.respond(observer, "GetState", () -> {
+    Unary.respondLater(observer, "GetState", () -> {
       GetRequest get = new GetRequest(request.getKey(), consistency(request.getConsistency()),
           request.getMetadataMap());
-      var response = DaprStateProtos.GetStateResponse.newBuilder();
-      state.get(request.getStoreName(), get).ifPresent(value -> response
-          .setData(ByteString.copyFrom(value.data()))
-          .setEtag(etagOf(value))
-          .putAllMetadata(value.metadata()));
-      return response.build();
+      return state.getLater(request.getStoreName(), get).thenApply(found -> {
+        var response = DaprStateProtos.GetStateResponse.newBuilder();
+        found.ifPresent(value -> response
+            .setData(ByteString.copyFrom(value.data()))
+            .setEtag(etagOf(value))
+            .putAllMetadata(value.metadata()));
+        return response.build();
+      });
     });
   }
 
@@ -140,19 +159,16 @@ public final class DaprApiService extends DaprGrpc.DaprImplBase {
 
   @Override
   public void saveState(DaprStateProtos.SaveStateRequest request, StreamObserver<Empty> observer) {
-    Unary.respond(observer, "SaveState", () -> {
-      state.save(request.getStoreName(), request.getStatesList().stream().map(DaprApiService::setRequest).toList());
-      return Empty.getDefaultInstance();
-    });
+    Unary.respondLater(observer, "SaveState", () -> state.saveLater(request.getStoreName(),
+            request.getStatesList().stream().map(DaprApiService::setRequest).toList())
+        .thenApply(done -> Empty.getDefaultInstance()));
   }
 
   @Override
   public void deleteState(DaprStateProtos.DeleteStateRequest request, StreamObserver<Empty> observer) {
-    Unary.respond(observer, "DeleteState", () -> {
-      state.delete(request.getStoreName(), new DeleteRequest(request.getKey(), request.getEtag().getValue(),
-          request.getMetadataMap(), options(request.getOptions())));
-      return Empty.getDefaultInstance();
-    });
+    Unary.respondLater(observer, "DeleteState", () -> state.deleteLater(request.getStoreName(),
+        new DeleteRequest(request.getKey(), request.getEtag().getValue(), request.getMetadataMap(),
+            options(request.getOptions()))).thenApply(done -> Empty.getDefaultInstance()));
   }
 
   @Override
@@ -285,23 +301,21 @@ public final class DaprApiService extends DaprGrpc.DaprImplBase {
   @Override
   public void tryLockAlpha1(DaprLockProtos.TryLockRequest request,
       StreamObserver<DaprLockProtos.TryLockResponse> observer) {
-    Unary.respond(observer, "TryLockAlpha1", () -> DaprLockProtos.TryLockResponse.newBuilder()
-        .setSuccess(lock.tryLock(request.getStoreName(), request.getResourceId(), request.getLockOwner(),
-            request.getExpiryInSeconds(), "expiry_in_seconds"))
-        .build());
+    Unary.respondLater(observer, "TryLockAlpha1", () -> lock.tryLockLater(request.getStoreName(),
+        request.getResourceId(), request.getLockOwner(), request.getExpiryInSeconds(), "expiry_in_seconds")
+        .thenApply(taken -> DaprLockProtos.TryLockResponse.newBuilder().setSuccess(taken).build()));
   }
 
   @Override
   public void unlockAlpha1(DaprLockProtos.UnlockRequest request,
       StreamObserver<DaprLockProtos.UnlockResponse> observer) {
-    Unary.respond(observer, "UnlockAlpha1", () -> {
-      LockStatus status = lock.unlock(request.getStoreName(), request.getResourceId(), request.getLockOwner());
-      return DaprLockProtos.UnlockResponse.newBuilder().setStatus(switch (status) {
-        case SUCCESS -> DaprLockProtos.UnlockResponse.Status.SUCCESS;
-        case LOCK_UNEXIST -> DaprLockProtos.UnlockResponse.Status.LOCK_DOES_NOT_EXIST;
-        case LOCK_BELONG_TO_OTHERS -> DaprLockProtos.UnlockResponse.Status.LOCK_BELONGS_TO_OTHERS;
-      }).build();
-    });
+    Unary.respondLater(observer, "UnlockAlpha1", () -> lock.unlockLater(request.getStoreName(),
+        request.getResourceId(), request.getLockOwner()).thenApply(status -> DaprLockProtos.UnlockResponse.newBuilder()
+        .setStatus(switch (status) {
+          case SUCCESS -> DaprLockProtos.UnlockResponse.Status.SUCCESS;
+          case LOCK_UNEXIST -> DaprLockProtos.UnlockResponse.Status.LOCK_DOES_NOT_EXIST;
+          case LOCK_BELONG_TO_OTHERS -> DaprLockProtos.UnlockResponse.Status.LOCK_BELONGS_TO_OTHERS;
+        }).build()));
   }
 
   @Override

@@ -32,6 +32,7 @@ import io.layotto.spi.state.StateOptions;
 import io.layotto.spi.state.StateValue;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.Executor;
 import org.jspecify.annotations.Nullable;
 import spec.proto.runtime.v1.AppCallbackProto;
 import spec.proto.runtime.v1.RuntimeGrpc;
@@ -74,11 +75,19 @@ public final class LayottoRuntimeService extends RuntimeGrpc.RuntimeImplBase {
   }
 
   public LayottoRuntimeService(LoadedComponents components, StateApi state, PubSubServices pubSub) {
+    this(components, state, pubSub, Runnable::run);
+  }
+
+  /**
+   * @param blocking where the handlers that run on the event loop ({@link
+   *     io.layotto.runtime.grpc.ApiServices#EVENT_LOOP_METHODS}) call components that may block
+   */
+  public LayottoRuntimeService(LoadedComponents components, StateApi state, PubSubServices pubSub, Executor blocking) {
     this.components = components;
     this.state = state;
     this.pubSub = pubSub;
-    this.lock = new LockApi(components);
-    this.sequencer = new SequencerApi(components);
+    this.lock = new LockApi(components, blocking);
+    this.sequencer = new SequencerApi(components, blocking);
     this.configuration = new ConfigurationApi(components);
   }
 
@@ -90,16 +99,22 @@ public final class LayottoRuntimeService extends RuntimeGrpc.RuntimeImplBase {
   /** As {@link #definition(LoadedComponents, StateApi)}, publishing and subscribing through {@code pubSub}. */
   public static ServerServiceDefinition definition(LoadedComponents components, StateApi state,
       PubSubServices pubSub) {
-    return NotYetAvailable.restrict(new LayottoRuntimeService(components, state, pubSub).bindService(), IMPLEMENTED,
-        LayottoRuntimeService::notAvailableMessage);
+    return definition(components, state, pubSub, Runnable::run);
+  }
+
+  /** As above, with the executor for blocking component calls of the event-loop handlers. */
+  public static ServerServiceDefinition definition(LoadedComponents components, StateApi state,
+      PubSubServices pubSub, Executor blocking) {
+    return NotYetAvailable.restrict(new LayottoRuntimeService(components, state, pubSub, blocking).bindService(),
+        IMPLEMENTED, LayottoRuntimeService::notAvailableMessage);
   }
 
   /** Layotto's GetNextId: a missing {@code options} means WEAK, as in Layotto's code. */
   @Override
   public void getNextId(RuntimeProto.GetNextIdRequest request, StreamObserver<RuntimeProto.GetNextIdResponse> observer) {
-    Unary.respond(observer, "GetNextId", () -> RuntimeProto.GetNextIdResponse.newBuilder()
-        .setNextId(sequencer.nextId(request.getStoreName(), request.getKey(), request.getOptions().getIncrementValue()))
-        .build());
+    Unary.respondLater(observer, "GetNextId", () -> sequencer.nextIdLater(request.getStoreName(), request.getKey(),
+        request.getOptions().getIncrementValue()).thenApply(id -> RuntimeProto.GetNextIdResponse.newBuilder()
+        .setNextId(id).build()));
   }
 
   @Override
@@ -289,22 +304,19 @@ public final class LayottoRuntimeService extends RuntimeGrpc.RuntimeImplBase {
 
   @Override
   public void tryLock(RuntimeProto.TryLockRequest request, StreamObserver<RuntimeProto.TryLockResponse> observer) {
-    Unary.respond(observer, "TryLock", () -> RuntimeProto.TryLockResponse.newBuilder()
-        .setSuccess(lock.tryLock(request.getStoreName(), request.getResourceId(), request.getLockOwner(),
-            request.getExpire(), "expire"))
-        .build());
+    Unary.respondLater(observer, "TryLock", () -> lock.tryLockLater(request.getStoreName(), request.getResourceId(),
+        request.getLockOwner(), request.getExpire(), "expire")
+        .thenApply(taken -> RuntimeProto.TryLockResponse.newBuilder().setSuccess(taken).build()));
   }
 
   @Override
   public void unlock(RuntimeProto.UnlockRequest request, StreamObserver<RuntimeProto.UnlockResponse> observer) {
-    Unary.respond(observer, "Unlock", () -> {
-      LockStatus status = lock.unlock(request.getStoreName(), request.getResourceId(), request.getLockOwner());
-      return RuntimeProto.UnlockResponse.newBuilder().setStatus(switch (status) {
-        case SUCCESS -> RuntimeProto.UnlockResponse.Status.SUCCESS;
-        case LOCK_UNEXIST -> RuntimeProto.UnlockResponse.Status.LOCK_UNEXIST;
-        case LOCK_BELONG_TO_OTHERS -> RuntimeProto.UnlockResponse.Status.LOCK_BELONG_TO_OTHERS;
-      }).build();
-    });
+    Unary.respondLater(observer, "Unlock", () -> lock.unlockLater(request.getStoreName(), request.getResourceId(),
+        request.getLockOwner()).thenApply(status -> RuntimeProto.UnlockResponse.newBuilder().setStatus(switch (status) {
+          case SUCCESS -> RuntimeProto.UnlockResponse.Status.SUCCESS;
+          case LOCK_UNEXIST -> RuntimeProto.UnlockResponse.Status.LOCK_UNEXIST;
+          case LOCK_BELONG_TO_OTHERS -> RuntimeProto.UnlockResponse.Status.LOCK_BELONG_TO_OTHERS;
+        }).build()));
   }
 
   /** Unlike Layotto's stub, this extends the lease in the store, for the owner only. */
@@ -324,15 +336,17 @@ public final class LayottoRuntimeService extends RuntimeGrpc.RuntimeImplBase {
 
   @Override
   public void getState(RuntimeProto.GetStateRequest request, StreamObserver<RuntimeProto.GetStateResponse> observer) {
-    Unary.respond(observer, "GetState", () -> {
+    Unary.respondLater(observer, "GetState", () -> {
       GetRequest get = new GetRequest(request.getKey(), consistency(request.getConsistency()),
           request.getMetadataMap());
-      var response = RuntimeProto.GetStateResponse.newBuilder();
-      state.get(request.getStoreName(), get).ifPresent(value -> response
-          .setData(ByteString.copyFrom(value.data()))
-          .setEtag(etagOf(value))
-          .putAllMetadata(value.metadata()));
-      return response.build();
+      return state.getLater(request.getStoreName(), get).thenApply(found -> {
+        var response = RuntimeProto.GetStateResponse.newBuilder();
+        found.ifPresent(value -> response
+            .setData(ByteString.copyFrom(value.data()))
+            .setEtag(etagOf(value))
+            .putAllMetadata(value.metadata()));
+        return response.build();
+      });
     });
   }
 
@@ -358,20 +372,16 @@ public final class LayottoRuntimeService extends RuntimeGrpc.RuntimeImplBase {
 
   @Override
   public void saveState(RuntimeProto.SaveStateRequest request, StreamObserver<Empty> observer) {
-    Unary.respond(observer, "SaveState", () -> {
-      state.save(request.getStoreName(),
-          request.getStatesList().stream().map(LayottoRuntimeService::setRequest).toList());
-      return Empty.getDefaultInstance();
-    });
+    Unary.respondLater(observer, "SaveState", () -> state.saveLater(request.getStoreName(),
+            request.getStatesList().stream().map(LayottoRuntimeService::setRequest).toList())
+        .thenApply(done -> Empty.getDefaultInstance()));
   }
 
   @Override
   public void deleteState(RuntimeProto.DeleteStateRequest request, StreamObserver<Empty> observer) {
-    Unary.respond(observer, "DeleteState", () -> {
-      state.delete(request.getStoreName(), new DeleteRequest(request.getKey(), request.getEtag().getValue(),
-          request.getMetadataMap(), options(request.getOptions())));
-      return Empty.getDefaultInstance();
-    });
+    Unary.respondLater(observer, "DeleteState", () -> state.deleteLater(request.getStoreName(),
+        new DeleteRequest(request.getKey(), request.getEtag().getValue(), request.getMetadataMap(),
+            options(request.getOptions()))).thenApply(done -> Empty.getDefaultInstance()));
   }
 
   @Override

@@ -8,6 +8,7 @@ import io.layotto.spi.state.BulkGetItem;
 import io.layotto.spi.state.Consistency;
 import io.layotto.spi.state.DeleteRequest;
 import io.layotto.spi.state.GetRequest;
+import io.layotto.spi.state.NonBlockingStateStore;
 import io.layotto.spi.state.SetRequest;
 import io.layotto.spi.state.StateFeature;
 import io.layotto.spi.state.StateStore;
@@ -18,6 +19,10 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.Executor;
+import java.util.function.Function;
 import java.util.function.Supplier;
 import org.jspecify.annotations.Nullable;
 
@@ -26,8 +31,13 @@ import org.jspecify.annotations.Nullable;
  * to SPI requests and call this. Here, once for both, the store is resolved, keys are validated
  * and prefixed (see {@link KeyPrefix}), the store is called and its failures become gRPC statuses.
  *
- * <p>Every method throws {@link StatusRuntimeException} only. Field names in messages are those of
- * the protos, which Layotto and Dapr share ({@code store_name}, {@code states[2].key}, ...).
+ * <p>Every method throws {@link StatusRuntimeException} only, and the futures of the {@code ...Later}
+ * methods fail with it only. Field names in messages are those of the protos, which Layotto and
+ * Dapr share ({@code store_name}, {@code states[2].key}, ...).
+ *
+ * <p>The {@code ...Later} methods never block the calling thread, so the gRPC services call them
+ * on the network event loop: a {@link NonBlockingStateStore} is called in place, any other store on
+ * the {@code blocking} executor given at construction.
  */
 public final class StateApi {
 
@@ -42,13 +52,26 @@ public final class StateApi {
   public record TransactionItem(String operationType, @Nullable SetRequest request) {}
 
   private final LoadedComponents components;
+  private final Executor blocking;
   private final Map<String, KeyPrefix> prefixes = new HashMap<>();
 
   /**
+   * For callers that may block themselves: the {@code ...Later} methods call blocking stores in place.
+   *
    * @throws IllegalArgumentException when a store's key prefix setting is unusable
    */
   public StateApi(LoadedComponents components) {
+    this(components, Runnable::run);
+  }
+
+  /**
+   * @param blocking runs calls of stores that may block (not {@link NonBlockingStateStore}) for the
+   *     {@code ...Later} methods
+   * @throws IllegalArgumentException when a store's key prefix setting is unusable
+   */
+  public StateApi(LoadedComponents components, Executor blocking) {
     this.components = components;
+    this.blocking = blocking;
     for (String name : components.stateStoreNames()) {
       prefixes.put(name, KeyPrefix.of(components.stateKeyPrefix(name), name, components.appId()));
     }
@@ -60,6 +83,43 @@ public final class StateApi {
     checkKey("key", request.key());
     GetRequest stored = new GetRequest(target.keys.apply(request.key()), request.consistency(), request.metadata());
     return target.call(() -> "GetState of key '" + request.key() + "'", () -> target.store.get(stored));
+  }
+
+  /** {@link #get} for the event loop: validates in place and answers when the store does. */
+  public CompletableFuture<Optional<StateValue>> getLater(String storeName, GetRequest request) {
+    Target target = target("store_name", storeName);
+    checkKey("key", request.key());
+    GetRequest stored = new GetRequest(target.keys.apply(request.key()), request.consistency(), request.metadata());
+    return target.callLater(() -> "GetState of key '" + request.key() + "'", blocking,
+        store -> store.getAsync(stored), store -> store.get(stored));
+  }
+
+  /** {@link #save} for the event loop. */
+  public CompletableFuture<Void> saveLater(String storeName, List<SetRequest> requests) {
+    Target target = target("store_name", storeName);
+    List<SetRequest> stored = new ArrayList<>(requests.size());
+    for (int i = 0; i < requests.size(); i++) {
+      stored.add(prefixed(target, requests.get(i), "states[" + i + "].key"));
+    }
+    if (stored.isEmpty()) {
+      return CompletableFuture.completedFuture(null);
+    }
+    return target.callLater(() -> "SaveState of " + describeKeys(requests.stream().map(SetRequest::key).toList()),
+        blocking, store -> store.bulkSetAsync(stored), store -> {
+          store.bulkSet(stored);
+          return null;
+        });
+  }
+
+  /** {@link #delete} for the event loop. */
+  public CompletableFuture<Void> deleteLater(String storeName, DeleteRequest request) {
+    Target target = target("store_name", storeName);
+    DeleteRequest stored = prefixed(target, request, "key");
+    return target.callLater(() -> "DeleteState of key '" + request.key() + "'", blocking,
+        store -> store.deleteAsync(stored), store -> {
+          store.delete(stored);
+          return null;
+        });
   }
 
   /**
@@ -202,13 +262,42 @@ public final class StateApi {
     <T> T call(Supplier<String> what, Supplier<T> body) {
       try {
         return body.get();
-      } catch (ComponentException e) {
-        throw ApiErrors.fromComponent(e, what.get() + " in state store '" + name + "'");
-      } catch (StatusRuntimeException e) {
-        throw e;
       } catch (RuntimeException e) {
-        throw ApiErrors.unexpected(e, what.get() + " in state store '" + name + "'");
+        throw failure(what, e);
       }
+    }
+
+    /**
+     * Runs a store call without blocking the caller: in place through {@code nonBlocking} when the
+     * store is a {@link NonBlockingStateStore}, else {@code blocking} on the given executor. The
+     * future fails with the same statuses {@link #call} throws.
+     */
+    <T> CompletableFuture<T> callLater(Supplier<String> what, Executor executor,
+        Function<NonBlockingStateStore, CompletableFuture<T>> nonBlocking, Function<StateStore, T> blocking) {
+      CompletableFuture<T> answer;
+      if (store instanceof NonBlockingStateStore direct) {
+        try {
+          answer = nonBlocking.apply(direct);
+        } catch (RuntimeException e) {
+          return CompletableFuture.failedFuture(failure(what, e));
+        }
+      } else {
+        answer = CompletableFuture.supplyAsync(() -> blocking.apply(store), executor);
+      }
+      return answer.handle((value, e) -> {
+        if (e != null) {
+          throw failure(what, e instanceof CompletionException && e.getCause() != null ? e.getCause() : e);
+        }
+        return value;
+      });
+    }
+
+    private StatusRuntimeException failure(Supplier<String> what, Throwable e) {
+      return switch (e) {
+        case ComponentException ce -> ApiErrors.fromComponent(ce, what.get() + " in state store '" + name + "'");
+        case StatusRuntimeException sre -> sre;
+        default -> ApiErrors.toStatus(e, what.get() + " in state store '" + name + "'");
+      };
     }
   }
 }
