@@ -1,13 +1,16 @@
 package io.layotto.runtime.sequencer;
 
+import io.grpc.StatusRuntimeException;
 import io.layotto.runtime.component.LoadedComponents;
 import io.layotto.runtime.grpc.ApiErrors;
 import io.layotto.runtime.grpc.state.KeyPrefix;
 import io.layotto.spi.ComponentException;
+import io.layotto.spi.sequencer.NonBlockingSequencer;
 import io.layotto.spi.sequencer.Sequencer;
 import io.layotto.spi.sequencer.SequencerFeature;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
 import org.jspecify.annotations.Nullable;
@@ -54,6 +57,18 @@ public final class SequencerApi {
       if (id != SegmentBuffer.NOT_NOW) {
         return CompletableFuture.completedFuture(id);
       }
+    } else if (call.sequencer() instanceof NonBlockingSequencer direct) {
+      try {
+        return direct.nextIdAsync(call.stored()).handle((id, failure) -> {
+          if (failure != null) {
+            throw call.failure(failure instanceof CompletionException && failure.getCause() != null
+                ? failure.getCause() : failure);
+          }
+          return id;
+        });
+      } catch (RuntimeException e) {
+        return CompletableFuture.failedFuture(call.failure(e));
+      }
     }
     return CompletableFuture.supplyAsync(() -> call.next(), blocking);
   }
@@ -74,9 +89,14 @@ public final class SequencerApi {
     long next() {
       try {
         return buffer != null ? buffer.nextId() : sequencer.nextId(stored);
-      } catch (ComponentException e) {
-        throw ApiErrors.fromComponent(e, "GetNextId of key '" + shown(key) + "' on sequencer '" + storeName + "'");
+      } catch (RuntimeException e) {
+        throw failure(e);
       }
+    }
+
+    StatusRuntimeException failure(Throwable e) {
+      String context = "GetNextId of key '" + shown(key) + "' on sequencer '" + storeName + "'";
+      return e instanceof ComponentException ce ? ApiErrors.fromComponent(ce, context) : ApiErrors.toStatus(e, context);
     }
   }
 

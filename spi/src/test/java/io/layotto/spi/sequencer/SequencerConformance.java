@@ -130,6 +130,31 @@ public abstract class SequencerConformance {
     return sequencer().features().contains(feature);
   }
 
+  /** nextIdAsync (NonBlockingSequencer): many calls in flight at once, mixed with blocking calls. */
+  @Test
+  void nonBlockingIdsAreUniqueAndFollowTheBlockingOnes() throws Exception {
+    if (!(sequencer() instanceof NonBlockingSequencer nonBlocking)) {
+      return; // the runtime calls such sequencers on handler threads only
+    }
+    String key = key("non-blocking");
+    long before = sequencer().nextId(key);
+    List<java.util.concurrent.CompletableFuture<Long>> inFlight = new ArrayList<>();
+    for (int i = 0; i < 200; i++) {
+      inFlight.add(nonBlocking.nextIdAsync(key));
+    }
+    Set<Long> ids = new HashSet<>();
+    long previousInOrder = before;
+    for (var future : inFlight) {
+      long id = future.get(30, TimeUnit.SECONDS);
+      assertThat(id).as("an async id after the blocking one").isGreaterThan(before);
+      assertThat(ids.add(id)).as("id %d handed out twice", id).isTrue();
+      previousInOrder = Math.max(previousInOrder, id);
+    }
+    assertThat(sequencer().nextId(key)).as("the next blocking id").isGreaterThan(previousInOrder);
+    assertThat(catchThrowable(() -> nonBlocking.nextIdAsync("").get(10, TimeUnit.SECONDS)))
+        .as("an empty key").isNotNull();
+  }
+
   @Test
   void idsArePositiveAndStrictlyIncreasing() {
     String key = key("basic");

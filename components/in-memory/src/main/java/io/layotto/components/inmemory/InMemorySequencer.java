@@ -2,13 +2,14 @@ package io.layotto.components.inmemory;
 
 import io.layotto.spi.Metadata;
 import io.layotto.spi.sequencer.IdRange;
-import io.layotto.spi.sequencer.Sequencer;
+import io.layotto.spi.sequencer.NonBlockingSequencer;
 import io.layotto.spi.sequencer.SequencerFeature;
 import io.layotto.spi.sequencer.SequencerKeys;
 import java.util.Collections;
 import java.util.EnumSet;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -16,7 +17,7 @@ import java.util.concurrent.atomic.AtomicLong;
  * Layotto's sequencer type {@code in-memory}: one counter per key in this instance, starting at 1 (or
  * above {@code biggerThan}). Counters die with the instance, so a restarted sidecar starts over.
  */
-public final class InMemorySequencer implements Sequencer {
+public final class InMemorySequencer implements NonBlockingSequencer {
 
   static final Set<SequencerFeature> FEATURES =
       Collections.unmodifiableSet(EnumSet.of(SequencerFeature.SEGMENTS, SequencerFeature.PER_KEY_COUNTER));
@@ -37,6 +38,12 @@ public final class InMemorySequencer implements Sequencer {
   @Override
   public long nextId(String key) {
     return reserve(key, 1).first();
+  }
+
+  /** A counter increment, done in place. */
+  @Override
+  public CompletableFuture<Long> nextIdAsync(String key) {
+    return CompletableFuture.completedFuture(nextId(key));
   }
 
   @Override

@@ -4,7 +4,7 @@ import io.layotto.spi.ComponentException;
 import io.layotto.spi.Health;
 import io.layotto.spi.Metadata;
 import io.layotto.spi.sequencer.IdRange;
-import io.layotto.spi.sequencer.Sequencer;
+import io.layotto.spi.sequencer.NonBlockingSequencer;
 import io.layotto.spi.sequencer.SequencerFeature;
 import io.layotto.spi.sequencer.SequencerKeys;
 import io.lettuce.core.RedisCommandExecutionException;
@@ -23,7 +23,7 @@ import org.jspecify.annotations.Nullable;
  * {@code v-size+1 .. v}); both are atomic in Redis, so any number of sidecars may share the server.
  * {@code biggerThan} raises a key to its value at init unless it is already higher.
  */
-public final class RedisSequencer implements Sequencer {
+public final class RedisSequencer implements NonBlockingSequencer {
 
   static final Set<SequencerFeature> FEATURES = Collections.unmodifiableSet(EnumSet.of(
       SequencerFeature.SEGMENTS, SequencerFeature.PER_KEY_COUNTER, SequencerFeature.SHARED_BACKEND));
@@ -95,23 +95,45 @@ public final class RedisSequencer implements Sequencer {
     return new IdRange(last - size + 1, last);
   }
 
+  @Override
+  public CompletableFuture<Long> nextIdAsync(String key) {
+    SequencerKeys.requireKey(key);
+    RedisEndpoint s = session();
+    String doing = describe(key, 1);
+    return s.redis().incr(key).toCompletableFuture().handle((id, failure) -> {
+      if (failure != null) {
+        throw explain(s, key, doing, s.translate(failure, doing));
+      }
+      return id;
+    });
+  }
+
   private static long increment(RedisEndpoint s, String key, int by, CompletableFuture<Long> reply) {
-    String doing = (by == 1 ? "INCR" : "INCRBY " + by) + " of key '" + key + "'";
+    String doing = describe(key, by);
     try {
       return s.await(reply, doing);
     } catch (ComponentException e) {
-      if (e.getCause() instanceof RedisCommandExecutionException redis && redis.getMessage() != null) {
-        if (redis.getMessage().contains("overflow")) {
-          throw SequencerKeys.exhausted(key, "redis at " + s.address() + " refused the " + doing + ": "
-              + redis.getMessage());
-        }
-        if (redis.getMessage().contains("not an integer") || redis.getMessage().startsWith("WRONGTYPE")) {
-          throw ComponentException.internal("key '" + key + "' on redis at " + s.address()
-              + " holds something other than a sequencer counter: " + redis.getMessage(), redis);
-        }
-      }
-      throw e;
+      throw explain(s, key, doing, e);
     }
+  }
+
+  private static String describe(String key, int by) {
+    return (by == 1 ? "INCR" : "INCRBY " + by) + " of key '" + key + "'";
+  }
+
+  /** Names the two refusals of INCR that concern the key: the counter is at its end, or is no counter. */
+  private static ComponentException explain(RedisEndpoint s, String key, String doing, ComponentException e) {
+    if (e.getCause() instanceof RedisCommandExecutionException redis && redis.getMessage() != null) {
+      if (redis.getMessage().contains("overflow")) {
+        return SequencerKeys.exhausted(key, "redis at " + s.address() + " refused the " + doing + ": "
+            + redis.getMessage());
+      }
+      if (redis.getMessage().contains("not an integer") || redis.getMessage().startsWith("WRONGTYPE")) {
+        return ComponentException.internal("key '" + key + "' on redis at " + s.address()
+            + " holds something other than a sequencer counter: " + redis.getMessage(), redis);
+      }
+    }
+    return e;
   }
 
   private RedisEndpoint session() {
