@@ -37,9 +37,11 @@ public final class ApiServices {
       RuntimeGrpc.getGetNextIdMethod().getFullMethodName(),
       RuntimeGrpc.getTryLockMethod().getFullMethodName(),
       RuntimeGrpc.getUnlockMethod().getFullMethodName(),
+      RuntimeGrpc.getPublishEventMethod().getFullMethodName(),
       DaprGrpc.getGetStateMethod().getFullMethodName(),
       DaprGrpc.getSaveStateMethod().getFullMethodName(),
       DaprGrpc.getDeleteStateMethod().getFullMethodName(),
+      DaprGrpc.getPublishEventMethod().getFullMethodName(),
       DaprGrpc.getTryLockAlpha1Method().getFullMethodName(),
       DaprGrpc.getUnlockAlpha1Method().getFullMethodName());
 
@@ -64,7 +66,7 @@ public final class ApiServices {
    */
   public static List<ServerServiceDefinition> definitions(LoadedComponents components, Executor blocking) {
     StateApi state = new StateApi(components, blocking);
-    PubSubServices pubSub = PubSubServices.over(components);
+    PubSubServices pubSub = PubSubServices.over(components, blocking);
     ErrorGuard guard = new ErrorGuard();
     TraceHeaders trace = new TraceHeaders();
     return List.of(

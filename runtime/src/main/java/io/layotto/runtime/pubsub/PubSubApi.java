@@ -4,12 +4,16 @@ import io.grpc.Status;
 import io.layotto.runtime.component.LoadedComponents;
 import io.layotto.runtime.grpc.ApiErrors;
 import io.layotto.spi.ComponentException;
+import io.layotto.spi.pubsub.NonBlockingPubSub;
 import io.layotto.spi.pubsub.PubSub;
 import io.layotto.spi.pubsub.PubSubFeature;
 import io.layotto.spi.pubsub.PublishRequest;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.Executor;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -21,10 +25,17 @@ public final class PubSubApi {
 
   private final LoadedComponents components;
   private final CloudEvents cloudEvents;
+  private final Executor blocking;
 
   public PubSubApi(LoadedComponents components, CloudEvents cloudEvents) {
+    this(components, cloudEvents, Runnable::run);
+  }
+
+  /** @param blocking where {@link #publishLater} calls components that may block */
+  public PubSubApi(LoadedComponents components, CloudEvents cloudEvents, Executor blocking) {
     this.components = components;
     this.cloudEvents = cloudEvents;
+    this.blocking = blocking;
   }
 
   /** One message of a bulk publish. */
@@ -44,6 +55,42 @@ public final class PubSubApi {
     } catch (ComponentException e) {
       throw ApiErrors.fromComponent(e, "error when publish to topic " + topic + " in pubsub " + pubsubName);
     }
+  }
+
+  /**
+   * {@link #publish} without blocking the caller (the gRPC event loop): a {@link NonBlockingPubSub}
+   * is called in place, any other component on the blocking executor. Invalid requests throw at
+   * once; the future fails with statuses only.
+   */
+  public CompletableFuture<Void> publishLater(String pubsubName, String topic, byte[] data, String contentType,
+      Map<String, String> metadata, @Nullable String traceparent) {
+    PubSub pubSub = resolve(pubsubName, topic);
+    checkSize(pubsubName, data.length);
+    byte[] payload = envelope(pubsubName, topic, data, contentType, metadata, traceparent, pubSub);
+    PublishRequest request = new PublishRequest(topic, payload, contentType.isEmpty() ? null : contentType, metadata);
+    String context = "error when publish to topic " + topic + " in pubsub " + pubsubName;
+    if (!(pubSub instanceof NonBlockingPubSub direct)) {
+      return CompletableFuture.runAsync(() -> {
+        try {
+          pubSub.publish(request);
+        } catch (ComponentException e) {
+          throw ApiErrors.fromComponent(e, context);
+        }
+      }, blocking);
+    }
+    CompletableFuture<Void> sent;
+    try {
+      sent = direct.publishAsync(request);
+    } catch (RuntimeException e) {
+      return CompletableFuture.failedFuture(ApiErrors.toStatus(e, context));
+    }
+    return sent.handle((done, failure) -> {
+      if (failure != null) {
+        throw ApiErrors.toStatus(failure instanceof CompletionException && failure.getCause() != null
+            ? failure.getCause() : failure, context);
+      }
+      return null;
+    });
   }
 
   /**

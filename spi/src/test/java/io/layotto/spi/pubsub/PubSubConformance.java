@@ -257,6 +257,26 @@ public abstract class PubSubConformance {
   }
 
   @Test
+  @DisplayName("publishAsync (NonBlockingPubSub): 200 messages in flight at once all arrive")
+  void nonBlockingPublish() throws Exception {
+    if (!(pubSub() instanceof NonBlockingPubSub nonBlocking)) {
+      return; // the runtime calls such components on handler threads only
+    }
+    String topic = topic("non-blocking");
+    Recorder recorder = Recorder.acking();
+    subscribe(topic, group("non-blocking"), 16, recorder);
+    List<CompletableFuture<Void>> sent = new ArrayList<>();
+    for (int i = 0; i < 200; i++) {
+      sent.add(nonBlocking.publishAsync(PublishRequest.of(topic, text("async-" + i))));
+    }
+    for (var future : sent) {
+      future.get(30, TimeUnit.SECONDS);
+    }
+    await().atMost(deliveryTimeout()).untilAsserted(() -> assertThat(recorder.messages().stream()
+        .map(m -> new String(m.data(), UTF_8)).distinct().count()).as("distinct deliveries").isEqualTo(200));
+  }
+
+  @Test
   @DisplayName("several topics are isolated from each other")
   void topicsAreIsolated() {
     String first = topic("iso-a");

@@ -4,7 +4,7 @@ import io.layotto.spi.ComponentException;
 import io.layotto.spi.Health;
 import io.layotto.spi.Metadata;
 import io.layotto.spi.pubsub.MessageHandler;
-import io.layotto.spi.pubsub.PubSub;
+import io.layotto.spi.pubsub.NonBlockingPubSub;
 import io.layotto.spi.pubsub.PubSubFeature;
 import io.layotto.spi.pubsub.PublishRequest;
 import io.layotto.spi.pubsub.SubscribeRequest;
@@ -17,6 +17,7 @@ import java.util.EnumSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.OptionalLong;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -60,7 +61,7 @@ import org.jspecify.annotations.Nullable;
  * Handlers run on virtual threads, one drain task per group at a time; payloads are copied on publish
  * and on each delivery, so neither side can change the other's bytes.
  */
-public final class InMemoryPubSub implements PubSub {
+public final class InMemoryPubSub implements NonBlockingPubSub {
 
   static final Set<PubSubFeature> FEATURES = Set.copyOf(EnumSet.allOf(PubSubFeature.class));
   static final String MAX_QUEUED_MESSAGES_PER_GROUP = "maxQueuedMessagesPerGroup";
@@ -108,6 +109,13 @@ public final class InMemoryPubSub implements PubSub {
     if (topic != null) {
       topic.publish(List.of(outgoing));
     }
+  }
+
+  /** Publishing only queues the message (or refuses it when the topic is full): done in place. */
+  @Override
+  public CompletableFuture<Void> publishAsync(PublishRequest request) {
+    publish(request);
+    return CompletableFuture.completedFuture(null);
   }
 
   /** Validates every request first, then publishes topic by topic (see the class documentation). */

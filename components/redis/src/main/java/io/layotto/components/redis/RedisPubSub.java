@@ -4,7 +4,7 @@ import io.layotto.spi.ComponentException;
 import io.layotto.spi.Health;
 import io.layotto.spi.Metadata;
 import io.layotto.spi.pubsub.MessageHandler;
-import io.layotto.spi.pubsub.PubSub;
+import io.layotto.spi.pubsub.NonBlockingPubSub;
 import io.layotto.spi.pubsub.PubSubFeature;
 import io.layotto.spi.pubsub.PublishRequest;
 import io.layotto.spi.pubsub.SubscribeRequest;
@@ -13,6 +13,7 @@ import io.lettuce.core.XAddArgs;
 import java.util.Collections;
 import java.util.EnumSet;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import org.jspecify.annotations.Nullable;
@@ -45,7 +46,7 @@ import org.jspecify.annotations.Nullable;
  * no failures, but that is not enforced). Not MESSAGE_TTL: stream entries cannot expire one by one;
  * the runtime's CloudEvents {@code expiration} covers it.
  */
-public final class RedisPubSub implements PubSub {
+public final class RedisPubSub implements NonBlockingPubSub {
 
   static final Set<PubSubFeature> FEATURES = Collections.unmodifiableSet(EnumSet.of(PubSubFeature.BULK_PUBLISH));
 
@@ -82,10 +83,21 @@ public final class RedisPubSub implements PubSub {
   public void publish(PublishRequest request) {
     Session s = session();
     String topic = requireTopic(request.topic());
+    s.endpoint().await(xadd(s, topic, request), "publish to topic '" + topic + "'");
+  }
+
+  @Override
+  public CompletableFuture<Void> publishAsync(PublishRequest request) {
+    Session s = session();
+    String topic = requireTopic(request.topic());
+    return s.endpoint().translated(xadd(s, topic, request), "publish to topic '" + topic + "'")
+        .thenApply(id -> null);
+  }
+
+  private static CompletableFuture<String> xadd(Session s, String topic, PublishRequest request) {
     XAddArgs args = new XAddArgs();
     s.streams().maxLenApprox().ifPresent(maxLen -> args.maxlen(maxLen).approximateTrimming());
-    s.endpoint().await(s.endpoint().redis().xadd(topic, args, StreamEntries.body(request)).toCompletableFuture(),
-        "publish to topic '" + topic + "'");
+    return s.endpoint().redis().xadd(topic, args, StreamEntries.body(request)).toCompletableFuture();
   }
 
   @Override

@@ -196,11 +196,9 @@ public final class DaprApiService extends DaprGrpc.DaprImplBase {
 
   @Override
   public void publishEvent(DaprPubsubProtos.PublishEventRequest request, StreamObserver<Empty> observer) {
-    Unary.respond(observer, "PublishEvent", () -> {
-      pubSub.publisher().publish(request.getPubsubName(), request.getTopic(), request.getData().toByteArray(),
-          request.getDataContentType(), request.getMetadataMap(), TraceHeaders.traceparent());
-      return Empty.getDefaultInstance();
-    });
+    Unary.respondLater(observer, "PublishEvent", () -> pubSub.publisher().publishLater(request.getPubsubName(),
+        request.getTopic(), request.getData().toByteArray(), request.getDataContentType(), request.getMetadataMap(),
+        TraceHeaders.traceparent()).thenApply(done -> Empty.getDefaultInstance()));
   }
 
   @Override

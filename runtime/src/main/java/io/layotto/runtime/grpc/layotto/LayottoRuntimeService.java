@@ -119,11 +119,9 @@ public final class LayottoRuntimeService extends RuntimeGrpc.RuntimeImplBase {
 
   @Override
   public void publishEvent(RuntimeProto.PublishEventRequest request, StreamObserver<Empty> observer) {
-    Unary.respond(observer, "PublishEvent", () -> {
-      pubSub.publisher().publish(request.getPubsubName(), request.getTopic(), request.getData().toByteArray(),
-          request.getDataContentType(), request.getMetadataMap(), TraceHeaders.traceparent());
-      return Empty.getDefaultInstance();
-    });
+    Unary.respondLater(observer, "PublishEvent", () -> pubSub.publisher().publishLater(request.getPubsubName(),
+        request.getTopic(), request.getData().toByteArray(), request.getDataContentType(), request.getMetadataMap(),
+        TraceHeaders.traceparent()).thenApply(done -> Empty.getDefaultInstance()));
   }
 
   @Override
