@@ -13,6 +13,7 @@ import io.etcd.jetcd.options.PutOption;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * jetcd on the same etcd, one client, doing what the etcd components do: a pair = lease grant,
@@ -23,6 +24,8 @@ import java.util.concurrent.CompletableFuture;
 final class DirectEtcdLockSequencerTarget implements LockSequencerTarget {
 
     private final Client client;
+    /** The last call per key; the next call on the key waits for it. */
+    private final ConcurrentHashMap<String, CompletableFuture<Long>> turns = new ConcurrentHashMap<>();
 
     DirectEtcdLockSequencerTarget(String endpoint) {
         client = Client.builder().endpoints("http://" + endpoint).build();
@@ -36,7 +39,8 @@ final class DirectEtcdLockSequencerTarget implements LockSequencerTarget {
     @Override
     public String describeCalls() {
         return "jetcd, one client: pair = lease grant " + LOCK_SECONDS + " s + txn(create revision == 0 -> put with lease)"
-                + " + txn(value == owner -> delete) + revoke (not awaited); id = get + txn(mod revision == read -> put n+1), retried on conflict";
+                + " + txn(value == owner -> delete) + revoke (not awaited); id = get + txn(mod revision == read -> put n+1), retried on conflict,"
+                + " one at a time per key (callers queue per key, as the sidecar's etcd sequencer does)";
     }
 
     @Override
@@ -66,9 +70,28 @@ final class DirectEtcdLockSequencerTarget implements LockSequencerTarget {
 
     @Override
     public CompletableFuture<Long> nextId(String key, boolean strong) {
-        ByteSequence etcdKey = bytes(key);
-        return client.getKVClient().get(etcdKey)
-                .thenCompose(read -> swap(etcdKey, read.getKvs()));
+        // Concurrent CAS loops on one key mostly conflict and retry (etcd then answers "too many
+        // requests"), so, like the sidecar, callers take turns per key: each call starts when the
+        // previous call on the key has finished.
+        CompletableFuture<Long> result = new CompletableFuture<>();
+        CompletableFuture<Long> previous = turns.put(key, result);
+        Runnable start = () -> {
+            ByteSequence etcdKey = bytes(key);
+            client.getKVClient().get(etcdKey).thenCompose(read -> swap(etcdKey, read.getKvs()))
+                    .whenComplete((id, failure) -> {
+                        if (failure != null) {
+                            result.completeExceptionally(failure);
+                        } else {
+                            result.complete(id);
+                        }
+                    });
+        };
+        if (previous == null) {
+            start.run();
+        } else {
+            previous.whenComplete((id, failure) -> start.run());
+        }
+        return result;
     }
 
     private CompletableFuture<Long> swap(ByteSequence key, List<KeyValue> current) {
