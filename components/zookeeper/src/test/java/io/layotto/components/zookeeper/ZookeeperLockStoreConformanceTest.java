@@ -33,7 +33,7 @@ class ZookeeperLockStoreConformanceTest extends LockStoreConformance {
   }
 
   @Test
-  void aHeldLockIsAnEphemeralNodeHoldingLeaseAndOwner() throws Exception {
+  void aHeldLockIsAPersistentNodeHoldingLeaseAndOwner() throws Exception {
     String r = resource("layout/with.dots");
     assertThat(store().tryLock(r, "owner-1", Duration.ofSeconds(30))).isTrue();
     try (CuratorFramework zk = CuratorFrameworkFactory.newClient(zookeeper.server().getConnectString(),
@@ -44,7 +44,8 @@ class ZookeeperLockStoreConformanceTest extends LockStoreConformance {
       assertThat(path).doesNotContain("layout/with");
       byte[] data = zk.getData().storingStatIn(stat).forPath(path);
       assertThat(new String(data, StandardCharsets.UTF_8)).isEqualTo("30000\nowner-1");
-      assertThat(stat.getEphemeralOwner()).as("ephemeral node").isNotZero();
+      assertThat(stat.getEphemeralOwner()).as("not ephemeral: it must not vanish with a session while its lease runs")
+          .isZero();
     }
     assertThat(store().unlock(r, "owner-1")).isEqualTo(LockStatus.SUCCESS);
   }
