@@ -1,6 +1,7 @@
 package io.layotto.e2e;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import io.grpc.ManagedChannel;
 import io.grpc.StatusRuntimeException;
@@ -12,6 +13,7 @@ import io.layotto.e2e.harness.SidecarConfig;
 import io.layotto.e2e.harness.SidecarLogsOnFailure;
 import io.layotto.e2e.harness.SidecarProcess;
 import io.layotto.e2e.harness.ZookeeperServerProcess;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -30,10 +32,12 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.EnumSource;
 import org.junit.jupiter.params.provider.MethodSource;
 import spec.proto.runtime.v1.RuntimeGrpc;
 import spec.proto.runtime.v1.RuntimeProto.TryLockRequest;
 import spec.proto.runtime.v1.RuntimeProto.UnlockRequest;
+import spec.proto.runtime.v1.RuntimeProto.UnlockResponse;
 
 /**
  * Issue part 2: lock safety through the sidecar for the single-node {@code redis} lock with an
@@ -74,6 +78,24 @@ class LockSafetyE2ETest {
       this.type = type;
       this.start = start;
       this.metadata = metadata;
+    }
+  }
+
+  /** Faults that do break a store: the server comes back without the locks it held. */
+  enum DataLoss {
+    REDIS_WITHOUT_PERSISTENCE(Backend.REDIS_AOF, RedisServerProcess::startOnFreePort, false),
+    REDIS_AOF_DIR_LOST(Backend.REDIS_AOF, Backend.REDIS_AOF.start, true),
+    ETCD_DATA_DIR_LOST(Backend.ETCD, Backend.ETCD.start, true),
+    ZOOKEEPER_DATA_DIR_LOST(Backend.ZOOKEEPER, Backend.ZOOKEEPER.start, true);
+
+    final Backend backend;
+    final Supplier<FaultableServer> start;
+    final boolean wipe;
+
+    DataLoss(Backend backend, Supplier<FaultableServer> start, boolean wipe) {
+      this.backend = backend;
+      this.start = start;
+      this.wipe = wipe;
     }
   }
 
@@ -264,6 +286,48 @@ class LockSafetyE2ETest {
       assertThat(failedCalls.get() + stalledCalls.get()).as("the fault was felt by the clients").isPositive();
       sidecar.stop();
     }
+  }
+
+  /**
+   * The other side of the safety test: a server restarted without the data it acknowledged (Redis
+   * without persistence, or any of the three with its data dir lost) forgets a held lock, and a
+   * second owner gets it while the first owner's 60 s lease still runs.
+   */
+  @ParameterizedTest(name = "{0}")
+  @EnumSource(DataLoss.class)
+  void aServerBackWithoutItsDataHandsAHeldLockToASecondOwner(DataLoss loss) throws Exception {
+    try (FaultableServer server = loss.start.get();
+        SidecarProcess sidecar = SidecarProcess.start(SidecarConfig.defaults()
+            .withComponent("lock", STORE, loss.backend.type, loss.backend.metadata.apply(server)))) {
+      ManagedChannel channel = GrpcClients.channel(sidecar.grpcPort());
+      try {
+        RuntimeGrpc.RuntimeBlockingStub stub = RuntimeGrpc.newBlockingStub(channel);
+        String resource = "lost-" + UUID.randomUUID();
+        assertThat(tryLock(stub, resource, "first", 60)).isTrue();
+        assertThat(tryLock(stub, resource, "second", 60)).isFalse();
+        long asked = System.nanoTime();
+        server.kill();
+        if (loss.wipe) {
+          server.wipeData();
+        }
+        server.start();
+        await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(200)).ignoreExceptions()
+            .until(() -> tryLock(stub, resource, "second", 60));
+        assertThat(System.nanoTime() - asked).as("the first owner's lease still runs")
+            .isLessThan(TimeUnit.SECONDS.toNanos(60));
+        assertThat(stub.withDeadlineAfter(20, TimeUnit.SECONDS).unlock(UnlockRequest.newBuilder().setStoreName(STORE)
+            .setResourceId(resource).setLockOwner("first").build()).getStatus())
+            .isEqualTo(UnlockResponse.Status.LOCK_BELONG_TO_OTHERS);
+      } finally {
+        GrpcClients.close(channel);
+      }
+      sidecar.stop();
+    }
+  }
+
+  private static boolean tryLock(RuntimeGrpc.RuntimeBlockingStub stub, String resource, String owner, int seconds) {
+    return stub.withDeadlineAfter(20, TimeUnit.SECONDS).tryLock(TryLockRequest.newBuilder().setStoreName(STORE)
+        .setResourceId(resource).setLockOwner(owner).setExpire(seconds).build()).getSuccess();
   }
 
   /** Releases the lock, retrying while the backend is unavailable; after the lease it expires anyway. */

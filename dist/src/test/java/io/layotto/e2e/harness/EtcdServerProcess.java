@@ -118,6 +118,14 @@ public final class EtcdServerProcess implements FaultableServer {
   }
 
   @Override
+  public synchronized void wipeData() {
+    if (process != null) {
+      throw new IllegalStateException("etcd on " + clientPort + " is running: kill it first");
+    }
+    FaultableServer.deleteTree(dir.resolve("data"), false);
+  }
+
+  @Override
   public synchronized void pause() {
     Signals.send(running().pid(), "STOP");
   }

@@ -119,6 +119,19 @@ public final class RedisServerProcess implements FaultableServer {
     process = null;
   }
 
+  @Override
+  public void wipeData() {
+    if (process != null) {
+      throw new IllegalStateException("redis on " + port + " is running: kill it first");
+    }
+    try (var files = Files.list(dir)) {
+      files.filter(path -> !path.getFileName().toString().equals("redis.log"))
+          .forEach(path -> FaultableServer.deleteTree(path, false));
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
   /** Freezes the server (SIGSTOP): connections stay open but nothing is answered, so calls hang in flight. */
   @Override
   public void pause() {

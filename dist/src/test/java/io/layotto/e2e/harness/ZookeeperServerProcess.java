@@ -68,6 +68,14 @@ public final class ZookeeperServerProcess implements FaultableServer {
   }
 
   @Override
+  public synchronized void wipeData() {
+    if (current != null) {
+      throw new IllegalStateException("zookeeper on " + port + " is running: kill it first");
+    }
+    FaultableServer.deleteTree(dataDir, true);
+  }
+
+  @Override
   public synchronized void pause() {
     Signals.send(running().pid(), "STOP");
   }
