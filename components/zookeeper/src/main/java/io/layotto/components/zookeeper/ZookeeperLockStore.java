@@ -28,8 +28,8 @@ import org.jspecify.annotations.Nullable;
  * ephemeral node vanishes when its session expires, which a server outage or freeze longer than the
  * session timeout (or a sidecar cut off from ZooKeeper that long) causes while the holder's lease
  * still runs: a second owner would get the lock while the first may still act on it. The price: the
- * locks of a sidecar that dies stay held until their leases end, as with every other store, and a
- * node whose resource is never locked again stays behind, empty of meaning, until it is.
+ * locks of a sidecar that dies stay held until their leases end, as with every other store; the node
+ * of an expired lock whose resource is never locked again is removed by {@link ExpiredLockSweeper}.
  *
  * <p>Deleting or rewriting a node "with the version read" is not enough on its own: a node deleted
  * and created again starts over at version 0, so a stale delete could remove a newer holder's lock.
@@ -50,6 +50,7 @@ public final class ZookeeperLockStore implements LockStore {
   private static final byte[] NOTHING = new byte[0];
 
   private volatile @Nullable ZookeeperClient client;
+  private @Nullable ExpiredLockSweeper sweeper;
 
   @Override
   public Set<LockFeature> features() {
@@ -62,8 +63,10 @@ public final class ZookeeperLockStore implements LockStore {
       throw ComponentException.internal("zookeeper lock store '" + metadata.componentName()
           + "' is already initialised", null);
     }
-    client = ZookeeperClient.open("zookeeper lock store", metadata.componentName(),
+    ZookeeperClient c = ZookeeperClient.open("zookeeper lock store", metadata.componentName(),
         ZookeeperSettings.from(metadata, DEFAULT_BASE_PATH));
+    client = c;
+    sweeper = ExpiredLockSweeper.start(c);
   }
 
   @Override
@@ -212,7 +215,7 @@ public final class ZookeeperLockStore implements LockStore {
   }
 
   /** The ZooKeeper server's current time in ms: the modification time of a node written just now. */
-  private static long serverNow(ZookeeperClient c) throws Exception {
+  static long serverNow(ZookeeperClient c) throws Exception {
     CuratorFramework zk = c.curator();
     String clock = c.settings().basePath() + CLOCK;
     try {
@@ -237,6 +240,11 @@ public final class ZookeeperLockStore implements LockStore {
 
   @Override
   public synchronized void close() {
+    ExpiredLockSweeper s = sweeper;
+    sweeper = null;
+    if (s != null) {
+      s.close();
+    }
     ZookeeperClient c = client;
     client = null;
     if (c != null) {
