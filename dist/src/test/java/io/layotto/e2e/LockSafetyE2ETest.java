@@ -49,6 +49,7 @@ import spec.proto.runtime.v1.RuntimeProto.UnlockResponse;
  * stay inside across it until shortly after recovery (never past their own lease), so a store that
  * loses a held lock in the fault lets a second owner in while the first is still inside. Asserted:
  * no two owners ever held one resource while their leases were valid, and no increment was lost.
+ * {@link #aServerBackWithoutItsDataHandsAHeldLockToASecondOwner} shows the faults that do break them.
  *
  * <p>CI runs 16 x 40 turns per backend and fault; {@code -Dlock.safety.full=true} runs the full
  * 16 x 500, {@code -Dlock.safety.backends=etcd,zookeeper} only some backends. Which faults break which
