@@ -15,9 +15,10 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * A private etcd (Debian's etcd-server binary) on free ports with its data in a temp dir; there is
- * no shared etcd on this machine. Killed by a shutdown hook if a test forgets to close it.
+ * no shared etcd on this machine. It can be killed, started again on the same ports and data dir,
+ * and frozen. Killed by a shutdown hook if a test forgets to close it.
  */
-public final class EtcdServerProcess implements AutoCloseable {
+public final class EtcdServerProcess implements FaultableServer {
 
   private static final Duration START_TIMEOUT = Duration.ofSeconds(30);
 
@@ -41,9 +42,6 @@ public final class EtcdServerProcess implements AutoCloseable {
       return server;
     } catch (IOException e) {
       throw new UncheckedIOException(e);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IllegalStateException(e);
     }
   }
 
@@ -58,14 +56,31 @@ public final class EtcdServerProcess implements AutoCloseable {
     return "127.0.0.1:" + clientPort;
   }
 
-  private void start() throws IOException, InterruptedException {
+  /** (Re)starts etcd on its ports and data dir and waits until it accepts connections. */
+  @Override
+  public synchronized void start() {
+    if (process != null && process.isAlive()) {
+      throw new IllegalStateException("etcd on " + clientPort + " is already running");
+    }
+    try {
+      launch();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted while starting etcd", e);
+    }
+  }
+
+  private void launch() throws IOException, InterruptedException {
     String client = "http://127.0.0.1:" + clientPort;
     String peer = "http://127.0.0.1:" + peerPort;
     Process p = new ProcessBuilder(List.of("etcd", "--name", "e2e", "--data-dir", dir.resolve("data").toString(),
         "--listen-client-urls", client, "--advertise-client-urls", client,
         "--listen-peer-urls", peer, "--initial-advertise-peer-urls", peer,
         "--initial-cluster", "e2e=" + peer, "--log-level", "error"))
-        .redirectErrorStream(true).redirectOutput(dir.resolve("etcd.log").toFile()).start();
+        .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(dir.resolve("etcd.log").toFile()))
+        .start();
     process = p;
     long deadline = System.nanoTime() + START_TIMEOUT.toNanos();
     while (!accepts()) {
@@ -89,7 +104,7 @@ public final class EtcdServerProcess implements AutoCloseable {
   }
 
   @Override
-  public synchronized void close() {
+  public synchronized void kill() {
     Process p = process;
     process = null;
     if (p != null) {
@@ -100,6 +115,37 @@ public final class EtcdServerProcess implements AutoCloseable {
         Thread.currentThread().interrupt();
       }
     }
+  }
+
+  @Override
+  public synchronized void wipeData() {
+    if (process != null) {
+      throw new IllegalStateException("etcd on " + clientPort + " is running: kill it first");
+    }
+    FaultableServer.deleteTree(dir.resolve("data"), false);
+  }
+
+  @Override
+  public synchronized void pause() {
+    Signals.send(running().pid(), "STOP");
+  }
+
+  @Override
+  public synchronized void resume() {
+    Signals.send(running().pid(), "CONT");
+  }
+
+  private Process running() {
+    Process p = process;
+    if (p == null) {
+      throw new IllegalStateException("etcd on " + clientPort + " is not running");
+    }
+    return p;
+  }
+
+  @Override
+  public synchronized void close() {
+    kill();
     try (Stream<Path> files = Files.walk(dir)) {
       files.sorted(Comparator.reverseOrder()).forEach(path -> path.toFile().delete());
     } catch (IOException | UncheckedIOException e) {

@@ -22,7 +22,7 @@ import org.jspecify.annotations.Nullable;
  * backend; the shared Redis on 6379 is never touched. It can be killed and started again on the same
  * port and dir. Without persistence by default; {@link #startWithAppendOnlyFile()} keeps an AOF.
  */
-public final class RedisServerProcess implements AutoCloseable {
+public final class RedisServerProcess implements FaultableServer {
 
   private static final List<RedisServerProcess> STARTED = new CopyOnWriteArrayList<>();
 
@@ -73,6 +73,7 @@ public final class RedisServerProcess implements AutoCloseable {
   }
 
   /** (Re)starts the server on its port and waits until it answers PING. */
+  @Override
   public void start() {
     if (process != null && process.isAlive()) {
       throw new IllegalStateException("redis on " + port + " is already running");
@@ -101,6 +102,7 @@ public final class RedisServerProcess implements AutoCloseable {
   }
 
   /** Kills the server abruptly (SIGKILL), as a crashed backend would vanish. */
+  @Override
   public void kill() {
     Process running = process;
     if (running == null) {
@@ -117,12 +119,27 @@ public final class RedisServerProcess implements AutoCloseable {
     process = null;
   }
 
+  @Override
+  public void wipeData() {
+    if (process != null) {
+      throw new IllegalStateException("redis on " + port + " is running: kill it first");
+    }
+    try (var files = Files.list(dir)) {
+      files.filter(path -> !path.getFileName().toString().equals("redis.log"))
+          .forEach(path -> FaultableServer.deleteTree(path, false));
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
   /** Freezes the server (SIGSTOP): connections stay open but nothing is answered, so calls hang in flight. */
+  @Override
   public void pause() {
     signal("STOP");
   }
 
   /** Thaws a paused server (SIGCONT); the queued commands are answered. */
+  @Override
   public void resume() {
     signal("CONT");
   }
@@ -132,17 +149,7 @@ public final class RedisServerProcess implements AutoCloseable {
     if (running == null) {
       throw new IllegalStateException("redis on " + port + " is not running");
     }
-    try {
-      int exit = new ProcessBuilder("kill", "-" + name, String.valueOf(running.pid())).start().waitFor();
-      if (exit != 0) {
-        throw new AssertionError("kill -" + name + " " + running.pid() + " exited with " + exit);
-      }
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IllegalStateException("interrupted", e);
-    }
+    Signals.send(running.pid(), name);
   }
 
   /** Kills the server and removes its temp dir. */

@@ -29,7 +29,8 @@ import org.junit.jupiter.api.Test;
  * overlapping holders, while the private etcd is SIGKILLed and restarted on its data dir and later
  * SIGSTOPped for less than the lease and SIGCONTinued. Leases survive both, so no two clients may
  * ever hold one resource. CI runs 25 rounds per client; {@code -Dlayotto.etcd.safety.rounds=500}
- * runs the full size.
+ * runs the full size. The same check through a real sidecar, with holders kept inside across the
+ * fault, is dist's {@code LockSafetyE2ETest}; this one also covers several stores (sidecars) on one etcd.
  */
 class EtcdLockSafetyTest {
 

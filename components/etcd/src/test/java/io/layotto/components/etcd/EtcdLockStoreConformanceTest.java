@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
 import io.layotto.spi.ComponentException;
 import io.layotto.spi.Metadata;
+import io.layotto.spi.lock.LockStatus;
 import io.layotto.spi.lock.LockStore;
 import io.layotto.spi.lock.LockStoreConformance;
 import java.nio.charset.StandardCharsets;
@@ -54,6 +55,22 @@ class EtcdLockStoreConformanceTest extends LockStoreConformance {
       assertThat(ttl).isBetween(1L, 30L);
     }
     store().unlock(r, "owner-1");
+  }
+
+  @Test
+  void aLockWhoseLeaseWasRevokedIsNoLongerHeldByAnyone() throws Exception {
+    String r = resource("revoked");
+    assertThat(store().tryLock(r, "owner-1", Duration.ofSeconds(60))).isTrue();
+    try (var client = io.etcd.jetcd.Client.builder().endpoints("http://" + etcd.endpoint()).build()) {
+      long lease = client.getKVClient().get(EtcdSession.bytes("/layotto/" + r)).get().getKvs().getFirst().getLease();
+      client.getLeaseClient().revoke(lease).get();
+    }
+    // the store keeps no belief of its own: the owner learns the lock is gone, and it is free for others
+    assertThat(store().keepAlive(r, "owner-1", Duration.ofSeconds(60))).isEqualTo(LockStatus.LOCK_UNEXIST);
+    assertThat(store().unlock(r, "owner-1")).isEqualTo(LockStatus.LOCK_UNEXIST);
+    assertThat(store().tryLock(r, "owner-2", Duration.ofSeconds(60))).isTrue();
+    assertThat(store().keepAlive(r, "owner-1", Duration.ofSeconds(60))).isEqualTo(LockStatus.LOCK_BELONG_TO_OTHERS);
+    assertThat(store().unlock(r, "owner-2")).isEqualTo(LockStatus.SUCCESS);
   }
 
   @Test

@@ -17,16 +17,19 @@ import org.apache.zookeeper.data.Stat;
 import org.jspecify.annotations.Nullable;
 
 /**
- * Lock store type {@code zookeeper}. As in Layotto, a held lock is an ephemeral node
- * {@code <keyPrefixPath>/<resource>} holding the owner; it is created only if absent, so exactly one
- * owner holds it.
+ * Lock store type {@code zookeeper}. A held lock is a node {@code <keyPrefixPath>/<resource>}
+ * holding the lease length and the owner; it is created only if absent, so exactly one owner holds it.
  *
- * <p>ZooKeeper has no per-node TTL for ephemeral nodes. Layotto opens one session per lock with
- * timeout = expire, which the server clamps to 2..20 ticks (4..40 s by default), so expire is not
- * honoured. Here the node also records the lease length, and the lease runs from the node's
- * modification time as stamped by the server: a node older than its lease counts as absent (the
- * next call deletes it). "Now" is read from the server too, by touching
- * {@code <keyPrefixPath>/.clock}, so sidecar clocks never matter.
+ * <p>The lease alone decides how long a lock lives: it runs from the node's modification time as
+ * stamped by the server, and a node older than its lease counts as absent (the next call on the
+ * resource deletes it). "Now" is read from the server too, by touching {@code <keyPrefixPath>/.clock},
+ * so sidecar clocks never matter. Layotto's Go component makes the node ephemeral, on one session per
+ * lock with timeout = expire, which the server clamps to 2..20 ticks; this one does not, because an
+ * ephemeral node vanishes when its session expires, which a server outage or freeze longer than the
+ * session timeout (or a sidecar cut off from ZooKeeper that long) causes while the holder's lease
+ * still runs: a second owner would get the lock while the first may still act on it. The price: the
+ * locks of a sidecar that dies stay held until their leases end, as with every other store; the node
+ * of an expired lock whose resource is never locked again is removed by {@link ExpiredLockSweeper}.
  *
  * <p>Deleting or rewriting a node "with the version read" is not enough on its own: a node deleted
  * and created again starts over at version 0, so a stale delete could remove a newer holder's lock.
@@ -35,10 +38,6 @@ import org.jspecify.annotations.Nullable;
  * rewrite checks that generation in its transaction: if a lock was created on the stripe since the
  * node was read, the call reads again.
  *
- * <p>The node is ephemeral on this store's session: if the sidecar dies, its locks disappear once
- * the session times out ({@code sessionTimeout}), even before their lease ends. A ZooKeeper outage
- * shorter than the session timeout keeps every lock (Curator resumes the session); a longer one
- * expires the session and so releases this sidecar's locks.
  */
 public final class ZookeeperLockStore implements LockStore {
 
@@ -51,6 +50,7 @@ public final class ZookeeperLockStore implements LockStore {
   private static final byte[] NOTHING = new byte[0];
 
   private volatile @Nullable ZookeeperClient client;
+  private @Nullable ExpiredLockSweeper sweeper;
 
   @Override
   public Set<LockFeature> features() {
@@ -63,8 +63,10 @@ public final class ZookeeperLockStore implements LockStore {
       throw ComponentException.internal("zookeeper lock store '" + metadata.componentName()
           + "' is already initialised", null);
     }
-    client = ZookeeperClient.open("zookeeper lock store", metadata.componentName(),
+    ZookeeperClient c = ZookeeperClient.open("zookeeper lock store", metadata.componentName(),
         ZookeeperSettings.from(metadata, DEFAULT_BASE_PATH));
+    client = c;
+    sweeper = ExpiredLockSweeper.start(c);
   }
 
   @Override
@@ -85,7 +87,7 @@ public final class ZookeeperLockStore implements LockStore {
         try {
           zk.transaction().forOperations(
               zk.transactionOp().setData().forPath(node.generation, NOTHING),
-              zk.transactionOp().create().withMode(CreateMode.EPHEMERAL).forPath(node.path, data));
+              zk.transactionOp().create().withMode(CreateMode.PERSISTENT).forPath(node.path, data));
           return true;
         } catch (KeeperException.NodeExistsException held) {
           if (node.live() != null) {
@@ -213,7 +215,7 @@ public final class ZookeeperLockStore implements LockStore {
   }
 
   /** The ZooKeeper server's current time in ms: the modification time of a node written just now. */
-  private static long serverNow(ZookeeperClient c) throws Exception {
+  static long serverNow(ZookeeperClient c) throws Exception {
     CuratorFramework zk = c.curator();
     String clock = c.settings().basePath() + CLOCK;
     try {
@@ -238,6 +240,11 @@ public final class ZookeeperLockStore implements LockStore {
 
   @Override
   public synchronized void close() {
+    ExpiredLockSweeper s = sweeper;
+    sweeper = null;
+    if (s != null) {
+      s.close();
+    }
     ZookeeperClient c = client;
     client = null;
     if (c != null) {
