@@ -11,8 +11,9 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * The executor gRPC runs the API's handlers on. Handlers block on backend I/O, so it must tolerate
- * many waiting calls; but a fresh virtual thread per task (gRPC runs several tasks per call) pays
+ * The executor for work that may block: gRPC runs the handlers of all methods but the event-loop
+ * ones on it ({@link ApiServices#EVENT_LOOP_METHODS}), and those hand it their calls of blocking
+ * components. Such work waits on backend I/O, so it must tolerate many waiting calls; but a fresh virtual thread per task (gRPC runs several tasks per call) pays
  * for its thread locals (Netty's allocator cache and thread-local map, protobuf and gRPC state) and
  * its stack chunks again and again, which showed up as about a quarter of the sidecar's
  * allocation at 1,000 req/s. So the steady load runs on a pool of reused platform threads, and
