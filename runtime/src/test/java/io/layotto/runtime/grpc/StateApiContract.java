@@ -53,6 +53,10 @@ abstract class StateApiContract {
         () -> ComponentException.unavailable("redis at 127.0.0.1:1 is unreachable", null)));
     stores.put("broken", new FailingStateStore(
         () -> new IllegalStateException("secret internal detail")));
+    stores.put("down_later", new FailingNonBlockingStateStore(
+        () -> ComponentException.unavailable("redis at 127.0.0.1:1 is unreachable", null)));
+    stores.put("broken_later", new FailingNonBlockingStateStore(
+        () -> new IllegalStateException("secret internal detail")));
     stores.put("by_appid", byAppId);
     stores.put("by_name", byName);
     stores.put("literal", literal);
@@ -247,7 +251,7 @@ abstract class StateApiContract {
   @Test
   void unknownStoreIsInvalidArgumentNamingItAndListingTheConfiguredOnes() {
     assertFails(() -> client.get("nope", "k"), Status.Code.INVALID_ARGUMENT, "'nope'",
-        "[store, plain, down, broken, by_appid, by_name, literal]");
+        "[store, plain, down, broken, down_later, broken_later, by_appid, by_name, literal]");
     assertFails(() -> client.save("nope", List.of(Item.of("k", "v"))), Status.Code.INVALID_ARGUMENT, "'nope'",
         "store, plain");
     assertFails(() -> client.transact("nope", List.of()), Status.Code.INVALID_ARGUMENT, "'nope'", "store, plain");
@@ -296,6 +300,24 @@ abstract class StateApiContract {
     assertFails(() -> client.delete("down", "k", ""), Status.Code.UNAVAILABLE, "'down'");
     client.save("store", List.of(Item.of("still", "serving")));
     assertThat(client.get("store", "still").data()).isEqualTo("serving");
+  }
+
+  @Test
+  void unavailableBackendOfANonBlockingStoreIsUnavailable() {
+    assertFails(() -> client.get("down_later", "k"), Status.Code.UNAVAILABLE, "'down_later'", "'k'", "unreachable");
+    assertFails(() -> client.save("down_later", List.of(Item.of("k", "v"))), Status.Code.UNAVAILABLE, "'down_later'");
+    assertFails(() -> client.delete("down_later", "k", ""), Status.Code.UNAVAILABLE, "'down_later'");
+  }
+
+  @Test
+  void unexpectedFailureOfANonBlockingStoreIsInternalWithoutDetails() {
+    for (ThrowingCallable call : List.<ThrowingCallable>of(() -> client.get("broken_later", "k"),
+        () -> client.save("broken_later", List.of(Item.of("k", "v"))), () -> client.delete("broken_later", "k", ""))) {
+      StatusRuntimeException e = failure(call);
+      assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.INTERNAL);
+      assertThat(e.getStatus().getDescription()).contains("'broken_later'").contains("internal error")
+          .doesNotContain("secret internal detail", "IllegalStateException", "\tat ", "at io.layotto");
+    }
   }
 
   @Test
