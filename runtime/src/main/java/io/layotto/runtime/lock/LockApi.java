@@ -3,6 +3,7 @@ package io.layotto.runtime.lock;
 import io.grpc.StatusRuntimeException;
 import io.layotto.runtime.component.LoadedComponents;
 import io.layotto.runtime.grpc.ApiErrors;
+import io.layotto.runtime.grpc.ComponentCalls;
 import io.layotto.runtime.grpc.state.KeyPrefix;
 import io.layotto.spi.ComponentException;
 import io.layotto.spi.lock.LockRequests;
@@ -13,7 +14,6 @@ import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.Executor;
 import java.util.function.Function;
 import java.util.function.Supplier;
@@ -145,40 +145,18 @@ public final class LockApi {
       try {
         return body.get();
       } catch (RuntimeException e) {
-        throw failure(what, e);
+        throw ComponentCalls.failure(e, context(what));
       }
     }
 
-    /**
-     * Runs a store call without blocking the caller: in place when the store is a
-     * {@link NonBlockingLockStore}, else on {@code executor}; fails with the statuses of {@link #call}.
-     */
+    /** {@link #call} without blocking the caller; see {@link ComponentCalls#later}. */
     <T> CompletableFuture<T> callLater(Supplier<String> what, Executor executor,
         Function<NonBlockingLockStore, CompletableFuture<T>> nonBlocking, Function<LockStore, T> blocking) {
-      CompletableFuture<T> answer;
-      if (store instanceof NonBlockingLockStore direct) {
-        try {
-          answer = nonBlocking.apply(direct);
-        } catch (RuntimeException e) {
-          return CompletableFuture.failedFuture(failure(what, e));
-        }
-      } else {
-        answer = CompletableFuture.supplyAsync(() -> blocking.apply(store), executor);
-      }
-      return answer.handle((value, e) -> {
-        if (e != null) {
-          throw failure(what, e instanceof CompletionException && e.getCause() != null ? e.getCause() : e);
-        }
-        return value;
-      });
+      return ComponentCalls.later(store, NonBlockingLockStore.class, executor, nonBlocking, blocking, context(what));
     }
 
-    private StatusRuntimeException failure(Supplier<String> what, Throwable e) {
-      return switch (e) {
-        case ComponentException ce -> ApiErrors.fromComponent(ce, what.get() + " in lock store '" + name + "'");
-        case StatusRuntimeException sre -> sre;
-        default -> ApiErrors.toStatus(e, what.get() + " in lock store '" + name + "'");
-      };
+    private Supplier<String> context(Supplier<String> what) {
+      return () -> what.get() + " in lock store '" + name + "'";
     }
   }
 }

@@ -3,6 +3,7 @@ package io.layotto.runtime.pubsub;
 import io.grpc.Status;
 import io.layotto.runtime.component.LoadedComponents;
 import io.layotto.runtime.grpc.ApiErrors;
+import io.layotto.runtime.grpc.ComponentCalls;
 import io.layotto.spi.ComponentException;
 import io.layotto.spi.pubsub.NonBlockingPubSub;
 import io.layotto.spi.pubsub.PubSub;
@@ -12,7 +13,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.Executor;
 import org.jspecify.annotations.Nullable;
 
@@ -68,29 +68,11 @@ public final class PubSubApi {
     checkSize(pubsubName, data.length);
     byte[] payload = envelope(pubsubName, topic, data, contentType, metadata, traceparent, pubSub);
     PublishRequest request = new PublishRequest(topic, payload, contentType.isEmpty() ? null : contentType, metadata);
-    String context = "error when publish to topic " + topic + " in pubsub " + pubsubName;
-    if (!(pubSub instanceof NonBlockingPubSub direct)) {
-      return CompletableFuture.runAsync(() -> {
-        try {
-          pubSub.publish(request);
-        } catch (ComponentException e) {
-          throw ApiErrors.fromComponent(e, context);
-        }
-      }, blocking);
-    }
-    CompletableFuture<Void> sent;
-    try {
-      sent = direct.publishAsync(request);
-    } catch (RuntimeException e) {
-      return CompletableFuture.failedFuture(ApiErrors.toStatus(e, context));
-    }
-    return sent.handle((done, failure) -> {
-      if (failure != null) {
-        throw ApiErrors.toStatus(failure instanceof CompletionException && failure.getCause() != null
-            ? failure.getCause() : failure, context);
-      }
-      return null;
-    });
+    return ComponentCalls.later(pubSub, NonBlockingPubSub.class, blocking, direct -> direct.publishAsync(request),
+        component -> {
+          component.publish(request);
+          return null;
+        }, () -> "error when publish to topic " + topic + " in pubsub " + pubsubName);
   }
 
   /**

@@ -3,6 +3,7 @@ package io.layotto.runtime.sequencer;
 import io.grpc.StatusRuntimeException;
 import io.layotto.runtime.component.LoadedComponents;
 import io.layotto.runtime.grpc.ApiErrors;
+import io.layotto.runtime.grpc.ComponentCalls;
 import io.layotto.runtime.grpc.state.KeyPrefix;
 import io.layotto.spi.ComponentException;
 import io.layotto.spi.sequencer.NonBlockingSequencer;
@@ -10,7 +11,6 @@ import io.layotto.spi.sequencer.Sequencer;
 import io.layotto.spi.sequencer.SequencerFeature;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
 import org.jspecify.annotations.Nullable;
@@ -57,20 +57,10 @@ public final class SequencerApi {
       if (id != SegmentBuffer.NOT_NOW) {
         return CompletableFuture.completedFuture(id);
       }
-    } else if (call.sequencer() instanceof NonBlockingSequencer direct) {
-      try {
-        return direct.nextIdAsync(call.stored()).handle((id, failure) -> {
-          if (failure != null) {
-            throw call.failure(failure instanceof CompletionException && failure.getCause() != null
-                ? failure.getCause() : failure);
-          }
-          return id;
-        });
-      } catch (RuntimeException e) {
-        return CompletableFuture.failedFuture(call.failure(e));
-      }
+      return CompletableFuture.supplyAsync(call::next, blocking);
     }
-    return CompletableFuture.supplyAsync(() -> call.next(), blocking);
+    return ComponentCalls.later(call.sequencer(), NonBlockingSequencer.class, blocking,
+        direct -> direct.nextIdAsync(call.stored()), sequencer -> sequencer.nextId(call.stored()), call::context);
   }
 
   /**
@@ -95,8 +85,11 @@ public final class SequencerApi {
     }
 
     StatusRuntimeException failure(Throwable e) {
-      String context = "GetNextId of key '" + shown(key) + "' on sequencer '" + storeName + "'";
-      return e instanceof ComponentException ce ? ApiErrors.fromComponent(ce, context) : ApiErrors.toStatus(e, context);
+      return ComponentCalls.failure(e, this::context);
+    }
+
+    String context() {
+      return "GetNextId of key '" + shown(key) + "' on sequencer '" + storeName + "'";
     }
   }
 

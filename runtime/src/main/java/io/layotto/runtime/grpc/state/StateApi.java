@@ -3,6 +3,7 @@ package io.layotto.runtime.grpc.state;
 import io.grpc.StatusRuntimeException;
 import io.layotto.runtime.component.LoadedComponents;
 import io.layotto.runtime.grpc.ApiErrors;
+import io.layotto.runtime.grpc.ComponentCalls;
 import io.layotto.spi.ComponentException;
 import io.layotto.spi.state.BulkGetItem;
 import io.layotto.spi.state.Consistency;
@@ -20,7 +21,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.Executor;
 import java.util.function.Function;
 import java.util.function.Supplier;
@@ -263,41 +263,18 @@ public final class StateApi {
       try {
         return body.get();
       } catch (RuntimeException e) {
-        throw failure(what, e);
+        throw ComponentCalls.failure(e, context(what));
       }
     }
 
-    /**
-     * Runs a store call without blocking the caller: in place through {@code nonBlocking} when the
-     * store is a {@link NonBlockingStateStore}, else {@code blocking} on the given executor. The
-     * future fails with the same statuses {@link #call} throws.
-     */
+    /** {@link #call} without blocking the caller; see {@link ComponentCalls#later}. */
     <T> CompletableFuture<T> callLater(Supplier<String> what, Executor executor,
         Function<NonBlockingStateStore, CompletableFuture<T>> nonBlocking, Function<StateStore, T> blocking) {
-      CompletableFuture<T> answer;
-      if (store instanceof NonBlockingStateStore direct) {
-        try {
-          answer = nonBlocking.apply(direct);
-        } catch (RuntimeException e) {
-          return CompletableFuture.failedFuture(failure(what, e));
-        }
-      } else {
-        answer = CompletableFuture.supplyAsync(() -> blocking.apply(store), executor);
-      }
-      return answer.handle((value, e) -> {
-        if (e != null) {
-          throw failure(what, e instanceof CompletionException && e.getCause() != null ? e.getCause() : e);
-        }
-        return value;
-      });
+      return ComponentCalls.later(store, NonBlockingStateStore.class, executor, nonBlocking, blocking, context(what));
     }
 
-    private StatusRuntimeException failure(Supplier<String> what, Throwable e) {
-      return switch (e) {
-        case ComponentException ce -> ApiErrors.fromComponent(ce, what.get() + " in state store '" + name + "'");
-        case StatusRuntimeException sre -> sre;
-        default -> ApiErrors.toStatus(e, what.get() + " in state store '" + name + "'");
-      };
+    private Supplier<String> context(Supplier<String> what) {
+      return () -> what.get() + " in state store '" + name + "'";
     }
   }
 }
