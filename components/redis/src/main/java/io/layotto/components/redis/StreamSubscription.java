@@ -24,11 +24,13 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
+import java.util.Queue;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -68,6 +70,8 @@ final class StreamSubscription implements Subscription {
   private static final Duration MAX_ROUND_PERIOD = Duration.ofSeconds(5);
   private static final Duration SLOT_WAIT = Duration.ofMillis(100);
   private static final Duration FIRST_BACKOFF = Duration.ofMillis(10);
+  /** Most entries one XACK acks. */
+  private static final int MAX_ACK_BATCH = 1000;
   /**
    * Removes the group's consumers (other than the caller) that hold no pending entry and have been
    * idle for ARGV[3] ms: those of subscriptions that ended without closing (a crashed sidecar) once
@@ -112,6 +116,10 @@ final class StreamSubscription implements Subscription {
   private final Map<String, Long> failed = new ConcurrentHashMap<>();
   /** Entries handled successfully whose XACK failed (Redis unreachable); acked again each round. */
   private final Set<String> toAck = ConcurrentHashMap.newKeySet();
+  /** Entries handled successfully and not yet in an XACK ({@link #sendAcks()}). */
+  private final Queue<String> ackQueue = new ConcurrentLinkedQueue<>();
+  /** Whether an XACK of {@link #ackQueue}'s entries awaits its reply. */
+  private final AtomicBoolean acking = new AtomicBoolean();
   private final Thread loop;
   /** Where the next XAUTOCLAIM scan of the group's pending entries goes on. */
   private String claimCursor = "0-0";
@@ -396,22 +404,50 @@ final class StreamSubscription implements Subscription {
       inFlight.remove(id);
       return;
     }
-    CompletableFuture<Long> ack;
-    try {
-      ack = endpoint.redis().xack(topic, group, id).toCompletableFuture();
-    } catch (RuntimeException e) {
-      ack = CompletableFuture.failedFuture(e);
-    }
     // The handler is done, so the slot is free now: waiting for the XACK reply would add a Redis round
     // trip to every slot's cycle. The id stays in inFlight until the reply, so a claim meanwhile
     // does not deliver it again; a failed XACK is retried by the next round (toAck).
+    ackQueue.add(id);
     slots.release();
+    sendAcks();
+  }
+
+  /**
+   * Sends the queued acks as one XACK unless one is already on its way; its reply sends what was
+   * queued meanwhile. An ack thus waits at most one XACK round trip, and under load one command
+   * acks many entries instead of one command (and one event-loop wake-up) per entry.
+   */
+  private void sendAcks() {
+    if (!acking.compareAndSet(false, true)) {
+      return;
+    }
+    List<String> ids = new ArrayList<>();
+    for (String id = ackQueue.poll(); id != null; id = ids.size() < MAX_ACK_BATCH ? ackQueue.poll() : null) {
+      ids.add(id);
+    }
+    if (ids.isEmpty()) {
+      acking.set(false);
+      if (!ackQueue.isEmpty()) {
+        sendAcks(); // queued between the poll and the reset
+      }
+      return;
+    }
+    CompletableFuture<Long> ack;
+    try {
+      ack = endpoint.redis().xack(topic, group, ids.toArray(String[]::new)).toCompletableFuture();
+    } catch (RuntimeException e) {
+      ack = CompletableFuture.failedFuture(e);
+    }
     ack.whenComplete((count, ackFailure) -> {
       if (ackFailure != null) {
-        log.debug("ack of entry {} of topic '{}' failed, retrying: {}", id, topic, ackFailure.toString());
-        toAck.add(id);
+        log.debug("ack of {} entries of topic '{}' failed, retrying: {}", ids.size(), topic, ackFailure.toString());
+        toAck.addAll(ids);
       }
-      inFlight.remove(id);
+      ids.forEach(inFlight::remove);
+      acking.set(false);
+      if (!ackQueue.isEmpty()) {
+        sendAcks();
+      }
     });
   }
 
@@ -460,6 +496,9 @@ final class StreamSubscription implements Subscription {
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
       }
+    }
+    for (String id = ackQueue.poll(); id != null; id = ackQueue.poll()) {
+      toAck.add(id); // handled, not sent yet: acked below rather than left for a claim
     }
     try {
       if (!toAck.isEmpty()) {
