@@ -69,6 +69,8 @@ final class StreamSubscription implements Subscription {
   private static final Duration MIN_ROUND_PERIOD = Duration.ofMillis(20);
   private static final Duration MAX_ROUND_PERIOD = Duration.ofSeconds(5);
   private static final Duration SLOT_WAIT = Duration.ofMillis(100);
+  /** How long a read waits for {@link #batchFloor} free slots when only a few are free. */
+  private static final Duration BATCH_WAIT = Duration.ofMillis(2);
   private static final Duration FIRST_BACKOFF = Duration.ofMillis(10);
   /** Most entries one XACK acks. */
   private static final int MAX_ACK_BATCH = 1000;
@@ -104,6 +106,8 @@ final class StreamSubscription implements Subscription {
   private final java.util.function.Consumer<StreamSubscription> onClose;
   private final StatefulRedisConnection<String, byte[]> loopConnection;
   private final Semaphore slots;
+  /** Free slots a read waits (briefly) for when fewer are free: a quarter of maxInFlight, at most queueDepth. */
+  private final int batchFloor;
   private final Duration roundPeriod;
   private final Duration block;
   private final AtomicBoolean running = new AtomicBoolean(true);
@@ -138,6 +142,7 @@ final class StreamSubscription implements Subscription {
     this.onClose = onClose;
     this.loopConnection = loopConnection;
     this.slots = new Semaphore(maxInFlight);
+    this.batchFloor = Math.max(1, Math.min(streams.queueDepth(), maxInFlight / 4));
     Duration shortest = streams.processingTimeout().compareTo(streams.redeliverInterval()) < 0
         ? streams.processingTimeout() : streams.redeliverInterval();
     this.roundPeriod = clamp(shortest.dividedBy(4), MIN_ROUND_PERIOD, MAX_ROUND_PERIOD);
@@ -456,7 +461,12 @@ final class StreamSubscription implements Subscription {
     slots.release();
   }
 
-  /** Waits up to {@code waitMillis} for one free slot, then takes the free ones up to queueDepth. */
+  /**
+   * Waits up to {@code waitMillis} for one free slot, then takes the free ones up to queueDepth. When
+   * only a few are free (the rest are with the handler: the subscription is saturated), it waits up
+   * to {@link #BATCH_WAIT} for {@link #batchFloor} of them, so that one XREADGROUP fetches a batch
+   * instead of one read (a round trip and an event-loop wake-up) per freed slot.
+   */
   private int takeSlots(long waitMillis) {
     try {
       if (!slots.tryAcquire(waitMillis, TimeUnit.MILLISECONDS)) {
@@ -466,7 +476,17 @@ final class StreamSubscription implements Subscription {
       Thread.currentThread().interrupt();
       return 0;
     }
-    return 1 + tryTakeSlots(streams.queueDepth() - 1);
+    int taken = 1 + tryTakeSlots(streams.queueDepth() - 1);
+    if (taken < batchFloor) {
+      try {
+        if (slots.tryAcquire(batchFloor - taken, BATCH_WAIT.toNanos(), TimeUnit.NANOSECONDS)) {
+          taken = batchFloor + tryTakeSlots(streams.queueDepth() - batchFloor);
+        }
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt(); // closing: read with the slots already taken, the loop then ends
+      }
+    }
+    return taken;
   }
 
   /** Takes up to {@code most} free slots without waiting. */
