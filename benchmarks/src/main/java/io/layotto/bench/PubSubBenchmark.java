@@ -64,7 +64,7 @@ public final class PubSubBenchmark implements Callable<Integer> {
     @Option(names = "--window", defaultValue = "1000", description = "Messages outstanding (published, not yet received) in the saturation phase (default: ${DEFAULT-VALUE}).")
     int window = 1000;
 
-    @Option(names = "--max-in-flight", defaultValue = "16", description = "Messages per subscription handed out and not yet acked: the sidecar's maxConcurrency, the direct clients' read/batch size (default: ${DEFAULT-VALUE}, the runtime's default).")
+    @Option(names = "--max-in-flight", defaultValue = "100", description = "Messages per subscription handed out and not yet acked: the sidecar's maxConcurrency, the direct clients' read/batch size (default: ${DEFAULT-VALUE}, the runtime's default).")
     int maxInFlight = 16;
 
     @Option(names = "--payload-size", defaultValue = "1024", description = "Bytes per message (default: ${DEFAULT-VALUE}).")

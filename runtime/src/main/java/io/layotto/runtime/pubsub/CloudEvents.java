@@ -1,6 +1,8 @@
 package io.layotto.runtime.pubsub;
 
+import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
@@ -15,11 +17,12 @@ import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.time.temporal.ChronoUnit;
 import java.util.Base64;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
-import java.util.UUID;
+import java.util.function.Supplier;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -42,6 +45,7 @@ public final class CloudEvents {
       "datacontenttype", "data", "data_base64");
 
   private static final ObjectMapper JSON = JsonMapper.builder().build();
+  private static final EventIds IDS = new EventIds();
 
   private final Clock clock;
 
@@ -87,13 +91,13 @@ public final class CloudEvents {
     ObjectNode event;
     if (baseType(p.contentType()).equals(CLOUDEVENT_CONTENT_TYPE)) {
       event = parseCloudEvent(p.data());
-      putIfMissing(event, "id", UUID.randomUUID().toString());
+      putIfMissing(event, "id", IDS.next());
       putIfMissing(event, "source", source(p.appId()));
       putIfMissing(event, "type", DEFAULT_TYPE);
       putIfMissing(event, "specversion", SPEC_VERSION);
     } else {
       event = JSON.createObjectNode();
-      event.put("id", UUID.randomUUID().toString());
+      event.put("id", IDS.next());
       event.put("source", source(p.appId()));
       event.put("type", DEFAULT_TYPE);
       event.put("specversion", SPEC_VERSION);
@@ -127,65 +131,105 @@ public final class CloudEvents {
    *     gives one)
    */
   public TopicEvent read(byte[] payload, String pubsubName, String topic, boolean raw, String fallbackId) {
-    ObjectNode event = raw ? null : asCloudEvent(payload);
-    if (event == null) {
-      return new TopicEvent(fallbackId, "", DEFAULT_TYPE, SPEC_VERSION, "application/octet-stream", payload,
-          topic, pubsubName, Map.of(), false);
-    }
-    String contentType = text(event, "datacontenttype");
-    byte[] data;
-    JsonNode base64 = event.get("data_base64");
-    JsonNode value = event.get("data");
-    if (base64 != null && base64.isTextual()) {
-      try {
-        data = Base64.getDecoder().decode(base64.asText());
-      } catch (IllegalArgumentException e) {
-        data = base64.asText().getBytes(StandardCharsets.UTF_8);
-      }
-    } else if (value == null || value.isNull()) {
-      data = new byte[0];
-    } else if (value.isTextual() && !isJson(contentType)) {
-      data = value.asText().getBytes(StandardCharsets.UTF_8);
-    } else {
-      data = value.toString().getBytes(StandardCharsets.UTF_8);
-    }
-    Map<String, String> extensions = new LinkedHashMap<>();
-    for (Map.Entry<String, JsonNode> e : event.properties()) {
-      if (!CORE_ATTRIBUTES.contains(e.getKey())) {
-        extensions.put(e.getKey(), e.getValue().isValueNode() ? e.getValue().asText() : e.getValue().toString());
-      }
-    }
-    return new TopicEvent(text(event, "id"), text(event, "source"), text(event, "type"),
-        text(event, "specversion"), contentType, data, topic, pubsubName, extensions, expired(event));
+    return read(payload, pubsubName, topic, raw, () -> fallbackId);
   }
 
-  private boolean expired(ObjectNode event) {
-    JsonNode expiration = event.get("expiration");
-    if (expiration == null || !expiration.isTextual()) {
+  /** As {@link #read(byte[], String, String, boolean, String)}; the fallback id is made only when needed. */
+  public TopicEvent read(byte[] payload, String pubsubName, String topic, boolean raw, Supplier<String> fallbackId) {
+    Envelope event = raw ? null : Envelope.parse(payload);
+    if (event == null) {
+      return new TopicEvent(fallbackId.get(), "", DEFAULT_TYPE, SPEC_VERSION, "application/octet-stream", payload,
+          topic, pubsubName, Map.of(), false);
+    }
+    String contentType = event.text("datacontenttype");
+    byte[] data;
+    String base64 = event.strings.get("data_base64");
+    if (base64 != null) {
+      try {
+        data = Base64.getDecoder().decode(base64);
+      } catch (IllegalArgumentException e) {
+        data = base64.getBytes(StandardCharsets.UTF_8);
+      }
+    } else if (event.strings.containsKey("data")) {
+      String text = event.strings.get("data");
+      data = (isJson(contentType) ? JSON.getNodeFactory().textNode(text).toString() : text)
+          .getBytes(StandardCharsets.UTF_8);
+    } else {
+      JsonNode value = event.nodes.get("data");
+      data = value == null || value.isNull() ? new byte[0] : value.toString().getBytes(StandardCharsets.UTF_8);
+    }
+    return new TopicEvent(event.text("id"), event.text("source"), event.text("type"), event.text("specversion"),
+        contentType, data, topic, pubsubName, event.extensions, expired(event.strings.get("expiration")));
+  }
+
+  private boolean expired(@Nullable String expiration) {
+    if (expiration == null) {
       return false;
     }
     try {
-      return Instant.parse(expiration.asText()).isBefore(Instant.now(clock));
+      return Instant.parse(expiration).isBefore(Instant.now(clock));
     } catch (DateTimeParseException e) {
       return false;
     }
   }
 
-  /** A JSON object carrying the required CloudEvents attributes, else null. */
-  private static @Nullable ObjectNode asCloudEvent(byte[] payload) {
-    if (payload.length == 0 || (payload[0] != '{' && !Character.isWhitespace(payload[0]))) {
-      return null;
-    }
-    try {
-      JsonNode node = JSON.readTree(payload);
-      if (node instanceof ObjectNode object && object.path("id").isTextual()
-          && object.path("specversion").isTextual()) {
-        return object;
+  /**
+   * A delivered envelope read with the streaming parser: this runs for every delivery, and a tree
+   * of the whole event (with {@code data_base64} as a text node) cost a node and a copy per field.
+   * String attributes are kept as strings, any other value as a tree, so every attribute reads as
+   * {@link JsonNode#asText()} of a tree would (the last of duplicate names wins, as in a tree).
+   */
+  private static final class Envelope {
+    final Map<String, String> strings = new HashMap<>();
+    final Map<String, JsonNode> nodes = new HashMap<>();
+    final Map<String, String> extensions = new LinkedHashMap<>();
+
+    /** The envelope if the payload is a JSON object with textual id and specversion, else null. */
+    static @Nullable Envelope parse(byte[] payload) {
+      if (payload.length == 0 || (payload[0] != '{' && !Character.isWhitespace(payload[0]))) {
+        return null;
       }
-    } catch (IOException e) {
-      return null;
+      Envelope event = new Envelope();
+      try (JsonParser parser = JSON.createParser(payload)) {
+        if (parser.nextToken() != JsonToken.START_OBJECT) {
+          return null;
+        }
+        for (String name = parser.nextFieldName(); name != null; name = parser.nextFieldName()) {
+          JsonToken token = parser.nextToken();
+          event.strings.remove(name);
+          event.nodes.remove(name);
+          if (token == JsonToken.VALUE_STRING) {
+            String value = parser.getText();
+            event.strings.put(name, value);
+            if (!CORE_ATTRIBUTES.contains(name)) {
+              event.extensions.put(name, value);
+            }
+          } else {
+            JsonNode value = JSON.readTree(parser);
+            event.nodes.put(name, value);
+            if (!CORE_ATTRIBUTES.contains(name)) {
+              event.extensions.put(name, value.isValueNode() ? value.asText() : value.toString());
+            }
+          }
+        }
+        if (parser.currentToken() != JsonToken.END_OBJECT) {
+          return null;
+        }
+      } catch (IOException e) {
+        return null;
+      }
+      return event.strings.containsKey("id") && event.strings.containsKey("specversion") ? event : null;
     }
-    return null;
+
+    /** The attribute as text ({@link JsonNode#asText()}), "" when missing or null. */
+    String text(String field) {
+      String value = strings.get(field);
+      if (value != null) {
+        return value;
+      }
+      JsonNode node = nodes.get(field);
+      return node == null || node.isNull() ? "" : node.asText();
+    }
   }
 
   private static ObjectNode parseCloudEvent(byte[] data) {
@@ -219,7 +263,9 @@ public final class CloudEvents {
     if (text != null) {
       event.put("data", text);
     } else {
-      event.put("data_base64", Base64.getEncoder().encodeToString(data));
+      // a binary node is base64-encoded by the generator (same alphabet and padding as
+      // Base64.getEncoder()) straight into the output, without an intermediate string
+      event.put("data_base64", data);
     }
   }
 
@@ -257,10 +303,5 @@ public final class CloudEvents {
     if (existing == null || existing.isNull() || (existing.isTextual() && existing.asText().isEmpty())) {
       event.put(field, value);
     }
-  }
-
-  private static String text(ObjectNode event, String field) {
-    JsonNode v = event.get(field);
-    return v == null || v.isNull() ? "" : v.asText();
   }
 }

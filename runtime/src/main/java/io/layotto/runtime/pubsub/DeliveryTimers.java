@@ -17,6 +17,8 @@ import java.util.concurrent.TimeUnit;
  */
 final class DeliveryTimers extends ScheduledThreadPoolExecutor {
 
+  private static final java.time.Duration HEAD_PERIOD = java.time.Duration.ofSeconds(1);
+
   private volatile boolean frozen;
 
   DeliveryTimers() {
@@ -28,6 +30,11 @@ final class DeliveryTimers extends ScheduledThreadPoolExecutor {
     // Almost every attempt timeout is cancelled within milliseconds when the app answers: remove it
     // at once, or tens of thousands would wait in the queue and wake the thread when they fall due.
     setRemoveOnCancelPolicy(true);
+    // Every delivery schedules a timeout (30 s by default) and cancels it at the answer. When the
+    // queue is empty, each new one becomes its head, and the executor wakes its thread for every
+    // new head: one thread wake-up per delivery. This no-op keeps an earlier head queued, so new
+    // timeouts go in behind it and the thread sleeps on (it wakes once a second instead).
+    super.scheduleWithFixedDelay(() -> { }, HEAD_PERIOD.toNanos(), HEAD_PERIOD.toNanos(), TimeUnit.NANOSECONDS);
   }
 
   @Override

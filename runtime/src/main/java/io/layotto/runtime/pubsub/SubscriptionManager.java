@@ -267,7 +267,7 @@ public final class SubscriptionManager implements AutoCloseable {
       }
       TopicEvent event;
       try {
-        event = cloudEvents.read(message.data(), spec.pubsubName(), spec.topic(), raw, fallbackId(message));
+        event = cloudEvents.read(message.data(), spec.pubsubName(), spec.topic(), raw, () -> fallbackId(message));
       } catch (RuntimeException e) {
         log.warn("topic '{}' of pubsub '{}': cannot read a message, it will be delivered again", spec.topic(),
             spec.pubsubName(), e);

@@ -160,6 +160,9 @@ public final class TopicEventStream<Q, R> implements StreamObserver<Q> {
   }
 
   private CompletionStage<AppAnswer> deliver(TopicEvent event) {
+    if (initialSent.isDone() && !initialSent.isCompletedExceptionally()) {
+      return send(event); // the usual case, without two more futures per event
+    }
     return initialSent.thenCompose(ignored -> send(event));
   }
 

@@ -178,6 +178,70 @@ class CloudEventsTest {
     assertThat(earlier.read(payload, "ps", "t", false, "f").expired()).isFalse();
   }
 
+  @Test
+  void readTakesAttributesOfAnyJsonTypeAsATreeWouldGiveThem() {
+    byte[] payload = """
+        {"specversion":"1.0","id":"e-1","source":7,"type":null,"datacontenttype":"application/json",
+         "data":"quoted","n":1.5,"flag":true,"obj":{"k":[1,"x"]},"nothing":null,"ext":"first","ext":"last",
+         "expiration":"2026-01-02T03:04:04Z"} trailing"""
+        .getBytes(StandardCharsets.UTF_8);
+
+    TopicEvent event = events.read(payload, "ps", "t", false, () -> {
+      throw new AssertionError("a CloudEvent needs no fallback id");
+    });
+
+    assertThat(event.id()).isEqualTo("e-1");
+    assertThat(event.source()).isEqualTo("7");
+    assertThat(event.type()).isEmpty();
+    // a JSON string under a JSON content type is handed over as JSON text, quotes included
+    assertThat(new String(event.data(), StandardCharsets.UTF_8)).isEqualTo("\"quoted\"");
+    assertThat(event.extensions()).containsEntry("n", "1.5").containsEntry("flag", "true")
+        .containsEntry("obj", "{\"k\":[1,\"x\"]}").containsEntry("nothing", "null").containsEntry("ext", "last")
+        .doesNotContainKeys("id", "source", "type", "specversion", "datacontenttype", "data");
+    assertThat(event.expired()).isTrue();
+  }
+
+  @Test
+  void readFallsBackToARawEventWhenTheEnvelopeIsIncomplete() {
+    for (String notAnEvent : new String[] {"{\"id\":\"x\"}", "{\"id\":1,\"specversion\":\"1.0\"}",
+        "{\"id\":\"x\",\"specversion\":\"1.0\"", " [1]", "{", "   "}) {
+      byte[] payload = notAnEvent.getBytes(StandardCharsets.UTF_8);
+      TopicEvent event = events.read(payload, "ps", "t", false, () -> "fallback");
+      assertThat(event.id()).as(notAnEvent).isEqualTo("fallback");
+      assertThat(event.data()).as(notAnEvent).isEqualTo(payload);
+    }
+  }
+
+  @Test
+  void readDataVariants() {
+    assertThat(events.read(json("{\"id\":\"a\",\"specversion\":\"1.0\",\"data_base64\":\"not base64!\"}"),
+        "ps", "t", false, "f").data()).isEqualTo("not base64!".getBytes(StandardCharsets.UTF_8));
+    assertThat(events.read(json("{\"id\":\"a\",\"specversion\":\"1.0\",\"data_base64\":5,\"data\":\"t\"}"),
+        "ps", "t", false, "f").data()).isEqualTo("t".getBytes(StandardCharsets.UTF_8));
+    assertThat(events.read(json("{\"id\":\"a\",\"specversion\":\"1.0\",\"data\":null}"), "ps", "t", false, "f")
+        .data()).isEmpty();
+    assertThat(events.read(json("{\"id\":\"a\",\"specversion\":\"1.0\",\"data\":[1, 2]}"), "ps", "t", false, "f")
+        .data()).isEqualTo("[1,2]".getBytes(StandardCharsets.UTF_8));
+  }
+
+  @Test
+  void generatedIdsAreDistinctVersion4Uuids() {
+    java.util.Set<String> ids = new java.util.HashSet<>();
+    for (int i = 0; i < 10_000; i++) {
+      String id = readTree(events.envelope(new CloudEvents.Publication("ps", "t", new byte[] {1}, "text/plain",
+          Map.of(), "a", null, false))).get("id").asText();
+      java.util.UUID uuid = java.util.UUID.fromString(id);
+      assertThat(uuid.version()).isEqualTo(4);
+      assertThat(uuid.variant()).isEqualTo(2);
+      ids.add(id);
+    }
+    assertThat(ids).hasSize(10_000);
+  }
+
+  private static byte[] json(String text) {
+    return text.getBytes(StandardCharsets.UTF_8);
+  }
+
   private static JsonNode readTree(byte[] payload) {
     try {
       return JSON.readTree(payload);

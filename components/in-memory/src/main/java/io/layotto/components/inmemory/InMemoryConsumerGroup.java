@@ -118,6 +118,7 @@ final class InMemoryConsumerGroup {
     }
   }
 
+  /** Queues the messages; the caller then {@linkplain #requestDrain() requests a drain}. */
   void enqueue(List<QueuedMessage> messages) {
     lock.lock();
     try {
@@ -127,7 +128,6 @@ final class InMemoryConsumerGroup {
     } finally {
       lock.unlock();
     }
-    requestDrain();
   }
 
   Subscription subscribe(MessageHandler handler, int maxInFlight) {
@@ -152,7 +152,8 @@ final class InMemoryConsumerGroup {
     }
   }
 
-  private void requestDrain() {
+  /** Starts a drain unless one is running (which re-checks for ready messages before it stops). */
+  void requestDrain() {
     lock.lock();
     try {
       if (draining) {

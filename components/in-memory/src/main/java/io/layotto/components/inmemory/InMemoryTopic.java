@@ -62,6 +62,11 @@ final class InMemoryTopic {
         group.enqueue(queued);
       }
     }
+    // Outside the publish lock: starting the drain (a thread hand-off) while holding it kept the
+    // topic's other publishers waiting.
+    for (InMemoryConsumerGroup group : groups.values()) {
+      group.requestDrain();
+    }
   }
 
   int groupSize(String groupName) {

@@ -41,6 +41,8 @@ final class PullSubscription implements Subscription {
   /** How long one pull waits for messages; also bounds how long close() waits for the loop. */
   private static final Duration PULL_EXPIRY = Duration.ofSeconds(1);
   private static final int MAX_BATCH = 256;
+  /** How long a pull waits for {@link #batchFloor} free slots when only a few are free. */
+  private static final Duration BATCH_WAIT = Duration.ofMillis(2);
   private static final Duration MAX_NAK_DELAY = Duration.ofSeconds(30);
   private static final long MIN_BACKOFF_MILLIS = 100;
   private static final long MAX_BACKOFF_MILLIS = 5_000;
@@ -53,6 +55,8 @@ final class PullSubscription implements Subscription {
   private final MessageHandler handler;
   private final Duration nakDelay;
   private final Semaphore slots;
+  /** A quarter of maxInFlight: the free slots a pull waits (briefly) for when fewer are free. */
+  private final int batchFloor;
   private final Set<InFlight> inFlight = ConcurrentHashMap.newKeySet();
   private final ScheduledExecutorService timers;
   private final Runnable onClose;
@@ -101,6 +105,7 @@ final class PullSubscription implements Subscription {
     this.handler = handler;
     this.nakDelay = nakDelay;
     this.slots = new Semaphore(maxInFlight);
+    this.batchFloor = Math.max(1, Math.min(MAX_BATCH, maxInFlight / 4));
     this.timers = timers;
     this.onClose = onClose;
   }
@@ -196,6 +201,11 @@ final class PullSubscription implements Subscription {
     while (!closing) {
       if (slots.tryAcquire(200, TimeUnit.MILLISECONDS)) {
         int free = 1 + slots.drainPermits();
+        // Only a few free, the rest with the handler (saturated): wait briefly for a batch's worth
+        // rather than sending one pull request per freed slot.
+        if (free < batchFloor && slots.tryAcquire(batchFloor - free, BATCH_WAIT.toNanos(), TimeUnit.NANOSECONDS)) {
+          free = batchFloor + slots.drainPermits();
+        }
         if (free > MAX_BATCH) {
           slots.release(free - MAX_BATCH);
           free = MAX_BATCH;

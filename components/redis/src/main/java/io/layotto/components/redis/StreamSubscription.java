@@ -24,11 +24,13 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
+import java.util.Queue;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -67,7 +69,11 @@ final class StreamSubscription implements Subscription {
   private static final Duration MIN_ROUND_PERIOD = Duration.ofMillis(20);
   private static final Duration MAX_ROUND_PERIOD = Duration.ofSeconds(5);
   private static final Duration SLOT_WAIT = Duration.ofMillis(100);
+  /** How long a read waits for {@link #batchFloor} free slots when only a few are free. */
+  private static final Duration BATCH_WAIT = Duration.ofMillis(2);
   private static final Duration FIRST_BACKOFF = Duration.ofMillis(10);
+  /** Most entries one XACK acks. */
+  private static final int MAX_ACK_BATCH = 1000;
   /**
    * Removes the group's consumers (other than the caller) that hold no pending entry and have been
    * idle for ARGV[3] ms: those of subscriptions that ended without closing (a crashed sidecar) once
@@ -100,6 +106,8 @@ final class StreamSubscription implements Subscription {
   private final java.util.function.Consumer<StreamSubscription> onClose;
   private final StatefulRedisConnection<String, byte[]> loopConnection;
   private final Semaphore slots;
+  /** Free slots a read waits (briefly) for when fewer are free: a quarter of maxInFlight, at most queueDepth. */
+  private final int batchFloor;
   private final Duration roundPeriod;
   private final Duration block;
   private final AtomicBoolean running = new AtomicBoolean(true);
@@ -112,6 +120,10 @@ final class StreamSubscription implements Subscription {
   private final Map<String, Long> failed = new ConcurrentHashMap<>();
   /** Entries handled successfully whose XACK failed (Redis unreachable); acked again each round. */
   private final Set<String> toAck = ConcurrentHashMap.newKeySet();
+  /** Entries handled successfully and not yet in an XACK ({@link #sendAcks()}). */
+  private final Queue<String> ackQueue = new ConcurrentLinkedQueue<>();
+  /** Whether an XACK of {@link #ackQueue}'s entries awaits its reply. */
+  private final AtomicBoolean acking = new AtomicBoolean();
   private final Thread loop;
   /** Where the next XAUTOCLAIM scan of the group's pending entries goes on. */
   private String claimCursor = "0-0";
@@ -130,6 +142,7 @@ final class StreamSubscription implements Subscription {
     this.onClose = onClose;
     this.loopConnection = loopConnection;
     this.slots = new Semaphore(maxInFlight);
+    this.batchFloor = Math.max(1, Math.min(streams.queueDepth(), maxInFlight / 4));
     Duration shortest = streams.processingTimeout().compareTo(streams.redeliverInterval()) < 0
         ? streams.processingTimeout() : streams.redeliverInterval();
     this.roundPeriod = clamp(shortest.dividedBy(4), MIN_ROUND_PERIOD, MAX_ROUND_PERIOD);
@@ -396,22 +409,50 @@ final class StreamSubscription implements Subscription {
       inFlight.remove(id);
       return;
     }
-    CompletableFuture<Long> ack;
-    try {
-      ack = endpoint.redis().xack(topic, group, id).toCompletableFuture();
-    } catch (RuntimeException e) {
-      ack = CompletableFuture.failedFuture(e);
-    }
     // The handler is done, so the slot is free now: waiting for the XACK reply would add a Redis round
     // trip to every slot's cycle. The id stays in inFlight until the reply, so a claim meanwhile
     // does not deliver it again; a failed XACK is retried by the next round (toAck).
+    ackQueue.add(id);
     slots.release();
+    sendAcks();
+  }
+
+  /**
+   * Sends the queued acks as one XACK unless one is already on its way; its reply sends what was
+   * queued meanwhile. An ack thus waits at most one XACK round trip, and under load one command
+   * acks many entries instead of one command (and one event-loop wake-up) per entry.
+   */
+  private void sendAcks() {
+    if (!acking.compareAndSet(false, true)) {
+      return;
+    }
+    List<String> ids = new ArrayList<>();
+    for (String id = ackQueue.poll(); id != null; id = ids.size() < MAX_ACK_BATCH ? ackQueue.poll() : null) {
+      ids.add(id);
+    }
+    if (ids.isEmpty()) {
+      acking.set(false);
+      if (!ackQueue.isEmpty()) {
+        sendAcks(); // queued between the poll and the reset
+      }
+      return;
+    }
+    CompletableFuture<Long> ack;
+    try {
+      ack = endpoint.redis().xack(topic, group, ids.toArray(String[]::new)).toCompletableFuture();
+    } catch (RuntimeException e) {
+      ack = CompletableFuture.failedFuture(e);
+    }
     ack.whenComplete((count, ackFailure) -> {
       if (ackFailure != null) {
-        log.debug("ack of entry {} of topic '{}' failed, retrying: {}", id, topic, ackFailure.toString());
-        toAck.add(id);
+        log.debug("ack of {} entries of topic '{}' failed, retrying: {}", ids.size(), topic, ackFailure.toString());
+        toAck.addAll(ids);
       }
-      inFlight.remove(id);
+      ids.forEach(inFlight::remove);
+      acking.set(false);
+      if (!ackQueue.isEmpty()) {
+        sendAcks();
+      }
     });
   }
 
@@ -420,7 +461,12 @@ final class StreamSubscription implements Subscription {
     slots.release();
   }
 
-  /** Waits up to {@code waitMillis} for one free slot, then takes the free ones up to queueDepth. */
+  /**
+   * Waits up to {@code waitMillis} for one free slot, then takes the free ones up to queueDepth. When
+   * only a few are free (the rest are with the handler: the subscription is saturated), it waits up
+   * to {@link #BATCH_WAIT} for {@link #batchFloor} of them, so that one XREADGROUP fetches a batch
+   * instead of one read (a round trip and an event-loop wake-up) per freed slot.
+   */
   private int takeSlots(long waitMillis) {
     try {
       if (!slots.tryAcquire(waitMillis, TimeUnit.MILLISECONDS)) {
@@ -430,7 +476,17 @@ final class StreamSubscription implements Subscription {
       Thread.currentThread().interrupt();
       return 0;
     }
-    return 1 + tryTakeSlots(streams.queueDepth() - 1);
+    int taken = 1 + tryTakeSlots(streams.queueDepth() - 1);
+    if (taken < batchFloor) {
+      try {
+        if (slots.tryAcquire(batchFloor - taken, BATCH_WAIT.toNanos(), TimeUnit.NANOSECONDS)) {
+          taken = batchFloor + tryTakeSlots(streams.queueDepth() - batchFloor);
+        }
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt(); // closing: read with the slots already taken, the loop then ends
+      }
+    }
+    return taken;
   }
 
   /** Takes up to {@code most} free slots without waiting. */
@@ -460,6 +516,9 @@ final class StreamSubscription implements Subscription {
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
       }
+    }
+    for (String id = ackQueue.poll(); id != null; id = ackQueue.poll()) {
+      toAck.add(id); // handled, not sent yet: acked below rather than left for a claim
     }
     try {
       if (!toAck.isEmpty()) {

@@ -266,6 +266,31 @@ class RedisPubSubTest {
   }
 
   @Test
+  void acksCompletedFromManyThreadsAtOnceAreAllSentAndNothingIsRedelivered() throws Exception {
+    String topic = redis.key("acks");
+    int count = 3_000;
+    List<PublishRequest> requests = new java.util.ArrayList<>();
+    for (int i = 0; i < count; i++) {
+      requests.add(PublishRequest.of(topic, bytes("m" + i)));
+    }
+    pubsub.bulkPublish(requests);
+    Map<String, AtomicInteger> deliveries = new ConcurrentHashMap<>();
+    java.util.concurrent.ExecutorService completers = java.util.concurrent.Executors.newFixedThreadPool(8);
+    try (Subscription ignored = pubsub.subscribe(new SubscribeRequest(topic, "g", 500, Map.of()), m -> {
+      deliveries.computeIfAbsent(text(m), k -> new AtomicInteger()).incrementAndGet();
+      // completed off the loop thread, many at a time, so acks queue up behind an XACK in flight
+      return CompletableFuture.runAsync(() -> { }, completers);
+    })) {
+      await().atMost(Duration.ofSeconds(20)).until(() -> deliveries.size() == count);
+      await().atMost(Duration.ofSeconds(5)).until(() -> redis.raw().xpending(topic, "g").getCount() == 0);
+      Thread.sleep(1_500); // past processingTimeout (1s): an entry left unacked would be claimed and delivered again
+    } finally {
+      completers.shutdown();
+    }
+    assertThat(deliveries.values()).allMatch(n -> n.get() == 1);
+  }
+
+  @Test
   void bulkPublishAppendsEveryMessageInOrderInOneScript() {
     String topic = redis.key("bulk");
     String other = redis.key("bulk-other");
