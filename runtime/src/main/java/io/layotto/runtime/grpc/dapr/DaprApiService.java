@@ -129,7 +129,7 @@ public final class DaprApiService extends DaprGrpc.DaprImplBase {
       return state.getLater(request.getStoreName(), get).thenApply(found -> {
         var response = DaprStateProtos.GetStateResponse.newBuilder();
         found.ifPresent(value -> response
-            .setData(ByteString.copyFrom(value.data()))
+            .setData(owned(value.data()))
             .setEtag(etagOf(value))
             .putAllMetadata(value.metadata()));
         return response.build();
@@ -146,7 +146,7 @@ public final class DaprApiService extends DaprGrpc.DaprImplBase {
         var out = DaprStateProtos.BulkStateItem.newBuilder().setKey(item.key());
         StateValue value = item.value();
         if (value != null) {
-          out.setData(ByteString.copyFrom(value.data())).setEtag(etagOf(value)).putAllMetadata(value.metadata());
+          out.setData(owned(value.data())).setEtag(etagOf(value)).putAllMetadata(value.metadata());
         }
         if (item.error() != null) {
           out.setError(item.error());
@@ -288,7 +288,7 @@ public final class DaprApiService extends DaprGrpc.DaprImplBase {
         .setType(event.type())
         .setSpecVersion(event.specVersion())
         .setDataContentType(event.dataContentType())
-        .setData(ByteString.copyFrom(event.data()))
+        .setData(owned(event.data()))
         .setTopic(event.topic())
         .setPubsubName(event.pubsubName())
         .setPath(path)
@@ -466,5 +466,13 @@ public final class DaprApiService extends DaprGrpc.DaprImplBase {
       case CONSISTENCY_STRONG -> Consistency.STRONG;
       default -> Consistency.UNSPECIFIED;
     };
+  }
+
+  /**
+   * Wraps without copying: values and events come from the component or the envelope parser as
+   * fresh arrays nobody writes to afterwards.
+   */
+  private static ByteString owned(byte[] bytes) {
+    return com.google.protobuf.UnsafeByteOperations.unsafeWrap(bytes);
   }
 }

@@ -181,7 +181,7 @@ public final class LayottoRuntimeService extends RuntimeGrpc.RuntimeImplBase {
         .setType(event.type())
         .setSpecVersion(event.specVersion())
         .setDataContentType(event.dataContentType())
-        .setData(ByteString.copyFrom(event.data()))
+        .setData(owned(event.data()))
         .setTopic(event.topic())
         .setPubsubName(event.pubsubName())
         .putAllMetadata(event.extensions())
@@ -340,7 +340,7 @@ public final class LayottoRuntimeService extends RuntimeGrpc.RuntimeImplBase {
       return state.getLater(request.getStoreName(), get).thenApply(found -> {
         var response = RuntimeProto.GetStateResponse.newBuilder();
         found.ifPresent(value -> response
-            .setData(ByteString.copyFrom(value.data()))
+            .setData(owned(value.data()))
             .setEtag(etagOf(value))
             .putAllMetadata(value.metadata()));
         return response.build();
@@ -357,7 +357,7 @@ public final class LayottoRuntimeService extends RuntimeGrpc.RuntimeImplBase {
         var out = RuntimeProto.BulkStateItem.newBuilder().setKey(item.key());
         StateValue value = item.value();
         if (value != null) {
-          out.setData(ByteString.copyFrom(value.data())).setEtag(etagOf(value)).putAllMetadata(value.metadata());
+          out.setData(owned(value.data())).setEtag(etagOf(value)).putAllMetadata(value.metadata());
         }
         if (item.error() != null) {
           out.setError(item.error());
@@ -430,5 +430,13 @@ public final class LayottoRuntimeService extends RuntimeGrpc.RuntimeImplBase {
       case CONSISTENCY_STRONG -> Consistency.STRONG;
       default -> Consistency.UNSPECIFIED;
     };
+  }
+
+  /**
+   * Wraps without copying: values and events come from the component or the envelope parser as
+   * fresh arrays nobody writes to afterwards.
+   */
+  private static ByteString owned(byte[] bytes) {
+    return com.google.protobuf.UnsafeByteOperations.unsafeWrap(bytes);
   }
 }
