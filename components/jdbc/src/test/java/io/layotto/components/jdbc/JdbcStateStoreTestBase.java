@@ -19,6 +19,7 @@ import io.layotto.spi.state.StateOptions;
 import io.layotto.spi.state.StateStore;
 import io.layotto.spi.state.StateValue;
 import io.layotto.spi.state.TransactionalOperation;
+import io.layotto.spi.testing.TcpProxy;
 import java.net.ServerSocket;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -371,7 +372,7 @@ abstract class JdbcStateStoreTestBase {
 
   @Test
   void losingTheServerIsUnavailableAndTheStoreRecoversWhenItIsBack() throws Exception {
-    TcpProxy proxy = new TcpProxy(0, serverPort());
+    TcpProxy proxy = TcpProxy.listening(0, serverPort());
     int port = proxy.port();
     StateStore store;
     try {
@@ -387,7 +388,7 @@ abstract class JdbcStateStoreTestBase {
     assertThat(store.checkHealth().isUp()).isFalse();
     assertThat(store.checkHealth().reason()).contains("127.0.0.1:" + port);
 
-    TcpProxy back = new TcpProxy(port, serverPort());
+    TcpProxy back = TcpProxy.listening(port, serverPort());
     try {
       await().atMost(Duration.ofSeconds(30)).until(() -> store.checkHealth().isUp());
       assertThat(valueOf(store, "k")).isEqualTo("v1");

@@ -11,6 +11,7 @@ import io.layotto.spi.pubsub.PubSub;
 import io.layotto.spi.pubsub.PublishRequest;
 import io.layotto.spi.pubsub.SubscribeRequest;
 import io.layotto.spi.pubsub.Subscription;
+import io.layotto.spi.testing.TcpProxy;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;

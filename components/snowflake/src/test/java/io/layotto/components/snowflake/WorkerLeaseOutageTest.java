@@ -7,6 +7,7 @@ import static org.awaitility.Awaitility.await;
 import io.layotto.spi.ComponentException;
 import io.layotto.spi.ComponentException.Kind;
 import io.layotto.spi.Metadata;
+import io.layotto.spi.testing.TcpProxy;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.time.Duration;
@@ -42,7 +43,7 @@ class WorkerLeaseOutageTest {
 
   @Test
   void noIdIsMadeWithoutAValidLeaseAndIdsResumeAfterTheOutage() throws Exception {
-    proxy = new TcpProxy(0, 5432);
+    proxy = TcpProxy.listening(0, 5432);
     int port = proxy.port();
     sequencer = new SnowflakeSequencer();
     sequencer.init(new Metadata("snow_outage", Map.of("jdbcUrl", "jdbc:postgresql://127.0.0.1:" + port + "/test",
@@ -61,7 +62,7 @@ class WorkerLeaseOutageTest {
       Thread.sleep(50);
     }
 
-    proxy = new TcpProxy(port, 5432);
+    proxy = TcpProxy.listening(port, 5432);
     await("the lease is renewed").atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(200))
         .ignoreExceptions().until(() -> sequencer.nextId("k") > before);
     await().atMost(Duration.ofSeconds(10)).until(() -> sequencer.checkHealth().isUp());
