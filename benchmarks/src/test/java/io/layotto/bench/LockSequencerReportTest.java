@@ -51,6 +51,19 @@ class LockSequencerReportTest {
     }
 
     @Test
+    void anAddedP99IsNotJudgedWhenTheDirectClientCannotSustainTheRateWithHeadroom() {
+        var rows = List.of(
+                row(Kind.ID_STRONG, "sidecar", 15_000, MS, 0),
+                row(Kind.ID_STRONG, "direct", 11_000, 1_600 * MS, 0),
+                row(Kind.ID_WEAK, "sidecar", 90_000, MS, 0));
+
+        List<Goal> goals = LockSequencerReport.goals(rows, 1_000);
+
+        assertThat(goals).extracting(Goal::met).containsExactly(true, null);
+        assertThat(goals.get(1).measured()).contains("not comparable").contains("1,100 ops/s");
+    }
+
+    @Test
     void aBackendWithoutBothIdModesIsNotMeasured() {
         List<Goal> goals = LockSequencerReport.goals(List.of(row(Kind.ID_STRONG, "sidecar", 10_000, MS, 0)));
 
