@@ -67,6 +67,22 @@ public final class PubSubBenchmark implements Callable<Integer> {
     @Option(names = "--max-in-flight", defaultValue = "100", description = "Messages per subscription handed out and not yet acked: the sidecar's maxConcurrency, the direct clients' read/batch size (default: ${DEFAULT-VALUE}, the runtime's default).")
     int maxInFlight = 16;
 
+    /** How the sidecar hands messages to the benchmark's subscriber. */
+    enum Delivery { STREAM, CALLBACK }
+
+    @Option(names = "--delivery", defaultValue = "stream", converter = DeliveryConverter.class,
+            description = "stream: a SubscribeTopicEvents stream per topic; callback: the app's AppCallback server"
+                    + " (app.grpc_callback_port), as Dapr apps usually receive (default: ${DEFAULT-VALUE}).")
+    Delivery delivery = Delivery.STREAM;
+
+    /** picocli: a delivery path by its lower-case name. */
+    public static final class DeliveryConverter implements CommandLine.ITypeConverter<Delivery> {
+        @Override
+        public Delivery convert(String value) {
+            return Delivery.valueOf(value.toUpperCase(Locale.ROOT));
+        }
+    }
+
     @Option(names = "--payload-size", defaultValue = "1024", description = "Bytes per message (default: ${DEFAULT-VALUE}).")
     int payloadSize = 1024;
 
@@ -125,9 +141,11 @@ public final class PubSubBenchmark implements Callable<Integer> {
             }
             MachineFacts facts = MachineFacts.collect(servers.isEmpty() ? "no external server" : String.join(", ", servers));
             progress("machine: %d cores, %s; topic marker %s", facts.cores(), facts.jdk(), marker);
-            try {
+            try (var callbacks = delivery == Delivery.CALLBACK ? BenchAppCallback.start(backends.stream()
+                    .map(b -> new BenchAppCallback.Topic(b.componentName(), sidecarTopic(marker, b))).toList()) : null) {
                 progress("starting the sidecar (%s) ...", SidecarProcess.MAIN_CLASS);
-                try (var sidecar = SidecarProcess.start(grpcConfig(), workDir, sidecarJvmOptions)) {
+                try (var sidecar = SidecarProcess.start(grpcConfig(callbacks == null ? 0 : callbacks.port()), workDir,
+                        sidecarJvmOptions)) {
                     progress("sidecar ready: pid %d, gRPC port %d, log %s", sidecar.pid(), sidecar.grpcPort(), sidecar.log());
                     var sidecarSampler = new ResourceSampler(new ProcessStats(sidecar.pid(), clockTicks));
                     var harness = new ResourceSampler(new ProcessStats(ProcessHandle.current().pid(), clockTicks));
@@ -136,7 +154,8 @@ public final class PubSubBenchmark implements Callable<Integer> {
                     var results = new ArrayList<BackendResults>();
                     try {
                         for (Backend backend : backends) {
-                            results.add(measureBackend(backend, marker, channel, filler, settings, sidecarSampler, harness));
+                            results.add(measureBackend(backend, marker, channel, callbacks, filler, settings,
+                                    sidecarSampler, harness));
                         }
                     } finally {
                         channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
@@ -159,9 +178,15 @@ public final class PubSubBenchmark implements Callable<Integer> {
         return 0;
     }
 
-    /** The sidecar's {@code grpc_config}: one pub/sub per backend measured, each with the same maxConcurrency. */
-    String grpcConfig() {
+    /**
+     * The sidecar's {@code grpc_config}: one pub/sub per backend measured, each with the same
+     * maxConcurrency, and the app's callback port when it is not 0.
+     */
+    String grpcConfig(int callbackPort) {
         ObjectNode config = JSON.createObjectNode();
+        if (callbackPort != 0) {
+            config.putObject("app").put("app_id", "pubsub-benchmark").put("grpc_callback_port", callbackPort);
+        }
         ObjectNode pubSubs = config.putObject("pub_subs");
         for (Backend backend : backends) {
             ObjectNode component = pubSubs.putObject(backend.componentName());
@@ -177,10 +202,16 @@ public final class PubSubBenchmark implements Callable<Integer> {
         return config.toString();
     }
 
-    private BackendResults measureBackend(Backend backend, String marker, ManagedChannel channel, byte[] filler,
-            PubSubReport.Settings settings, ResourceSampler sidecarSampler, ResourceSampler harness) throws Exception {
+    private static String sidecarTopic(String marker, Backend backend) {
+        return marker + "-" + backend.type() + "-sidecar";
+    }
+
+    private BackendResults measureBackend(Backend backend, String marker, ManagedChannel channel,
+            @Nullable BenchAppCallback callbacks, byte[] filler, PubSubReport.Settings settings,
+            ResourceSampler sidecarSampler, ResourceSampler harness) throws Exception {
         String topicBase = marker + "-" + backend.type();
-        try (var sidecar = new SidecarPubSubTarget(channel, backend.componentName(), topicBase + "-sidecar");
+        try (var sidecar = new SidecarPubSubTarget(channel, backend.componentName(), sidecarTopic(marker, backend),
+                callbacks);
                 var direct = directTarget(backend, marker, topicBase + "-direct")) {
             var sidecarRouter = new DeliveryRouter(payloadSize);
             sidecar.subscribe(sidecarRouter);

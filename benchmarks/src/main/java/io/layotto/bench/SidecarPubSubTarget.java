@@ -32,12 +32,19 @@ final class SidecarPubSubTarget implements PubSubTarget {
     private final String pubsubName;
     private final String topic;
     private final Object sending = new Object();
+    private final @Nullable BenchAppCallback callbacks;
     private @Nullable StreamObserver<SubscribeTopicEventsRequest> requests;
 
-    SidecarPubSubTarget(ManagedChannel channel, String pubsubName, String topic) {
+    /**
+     * @param callbacks the application's callback server when messages are delivered through
+     *     {@code AppCallback/OnTopicEvent} (the sidecar subscribed at start); null for a
+     *     {@code SubscribeTopicEvents} stream
+     */
+    SidecarPubSubTarget(ManagedChannel channel, String pubsubName, String topic, @Nullable BenchAppCallback callbacks) {
         this.stub = RuntimeGrpc.newStub(channel);
         this.pubsubName = pubsubName;
         this.topic = topic;
+        this.callbacks = callbacks;
     }
 
     @Override
@@ -48,12 +55,18 @@ final class SidecarPubSubTarget implements PubSubTarget {
     @Override
     public String describeCalls() {
         return "Layotto gRPC (spec.proto.runtime.v1.Runtime), async stub, one channel: publish = PublishEvent ("
-                + CONTENT_TYPE + ", CloudEvents envelope), subscribe = SubscribeTopicEvents stream, event_processed"
-                + " SUCCESS on receipt";
+                + CONTENT_TYPE + ", CloudEvents envelope), subscribe = " + (callbacks == null
+                        ? "SubscribeTopicEvents stream, event_processed SUCCESS on receipt"
+                        : "the app's AppCallback server (ListTopicSubscriptions at sidecar start, OnTopicEvent answered"
+                                + " SUCCESS on receipt)");
     }
 
     @Override
     public void subscribe(DeliverySink sink) throws Exception {
+        if (callbacks != null) {
+            callbacks.route(topic, sink); // the sidecar subscribed for the app when it started
+            return;
+        }
         var subscribed = new CompletableFuture<Void>();
         StreamObserver<SubscribeTopicEventsRequest> stream = stub.subscribeTopicEvents(new StreamObserver<>() {
             @Override

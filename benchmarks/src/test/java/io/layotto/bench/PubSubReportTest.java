@@ -76,7 +76,7 @@ class PubSubReportTest {
         benchmark.backends = List.of(Backend.IN_MEMORY, Backend.REDIS, Backend.JETSTREAM);
         benchmark.maxInFlight = 8;
 
-        JsonNode config = new ObjectMapper().readTree(SidecarProcess.config(benchmark.grpcConfig(), 41000, 41001));
+        JsonNode config = new ObjectMapper().readTree(SidecarProcess.config(benchmark.grpcConfig(0), 41000, 41001));
 
         JsonNode pubSubs = config.at("/servers/0/listeners/0/filter_chains/0/filters/0/config/grpc_config/pub_subs");
         assertThat(pubSubs.at("/bench_memory/type").asText()).isEqualTo("in-memory");
@@ -84,6 +84,20 @@ class PubSubReportTest {
         assertThat(pubSubs.at("/bench_jetstream/metadata/natsURL").asText()).isEqualTo("nats://127.0.0.1:4222");
         assertThat(pubSubs.findValuesAsText("maxConcurrency")).containsExactly("8", "8", "8");
         assertThat(Backend.parse(" Redis")).isEqualTo(Backend.REDIS);
+        assertThat(config.at("/servers/0/listeners/0/filter_chains/0/filters/0/config/grpc_config/app").isMissingNode())
+                .as("no app callback for streaming delivery").isTrue();
+    }
+
+    @Test
+    void callbackDeliveryNamesTheAppsCallbackPort() throws Exception {
+        var benchmark = new PubSubBenchmark();
+        benchmark.backends = List.of(Backend.IN_MEMORY);
+
+        JsonNode config = new ObjectMapper().readTree(SidecarProcess.config(benchmark.grpcConfig(43210), 41000, 41001));
+
+        JsonNode app = config.at("/servers/0/listeners/0/filter_chains/0/filters/0/config/grpc_config/app");
+        assertThat(app.at("/grpc_callback_port").asInt()).isEqualTo(43210);
+        assertThat(app.at("/app_id").asText()).isNotEmpty();
     }
 
     private static BackendResults backend(Backend backend, Measurement fixedSidecar, Measurement fixedDirect,
