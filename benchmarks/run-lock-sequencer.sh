@@ -5,16 +5,4 @@
 # Options: benchmarks/run-lock-sequencer.sh --help
 #   benchmarks/run-lock-sequencer.sh           full run (5 s warm-up + 15 s per run, about 10 minutes)
 #   benchmarks/run-lock-sequencer.sh --quick   smoke run (2 s + 5 s per run)
-set -euo pipefail
-root=$(cd "$(dirname "$0")/.." && pwd)
-cd "$root"
-
-. "$root/dist/src/main/bin/find-jdk.sh"
-echo "[bench] JDK: $LAYOTTO_JAVA_HOME" >&2
-
-# package also writes benchmarks/target/benchmark-classpath.txt (dependency:build-classpath, see benchmarks/pom.xml)
-./mvnw-jdk25 -q -DskipTests -pl benchmarks -am package
-classpath="$root/benchmarks/target/classes:$(cat "$root/benchmarks/target/benchmark-classpath.txt")"
-
-exec "$LAYOTTO_JAVA_HOME/bin/java" -Xmx1g --sun-misc-unsafe-memory-access=allow \
-  -cp "$classpath" io.layotto.bench.LockSequencerBenchmark "$@"
+exec "$(dirname "$0")/run-benchmark.sh" io.layotto.bench.LockSequencerBenchmark "$@"
