@@ -2,7 +2,7 @@ package io.layotto.runtime;
 
 import io.grpc.Server;
 import io.grpc.ServerServiceDefinition;
-import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
+import io.grpc.netty.NettyServerBuilder;
 import io.layotto.runtime.actuator.ActuatorServer;
 import io.layotto.runtime.actuator.HealthMonitor;
 import io.layotto.runtime.actuator.RuntimeState;
@@ -58,6 +58,7 @@ public final class Sidecar implements AutoCloseable {
   private final LoadedComponents components;
   private final Server server;
   private final ExecutorService handlers;
+  private final EventLoops loops;
   private final HealthMonitor monitor;
   private final @Nullable ActuatorServer actuator;
   private final CountDownLatch terminated = new CountDownLatch(1);
@@ -65,12 +66,13 @@ public final class Sidecar implements AutoCloseable {
   private boolean closed;
 
   private Sidecar(RuntimeConfig config, RuntimeState state, LoadedComponents components, Server server,
-      ExecutorService handlers, HealthMonitor monitor, @Nullable ActuatorServer actuator) {
+      ExecutorService handlers, EventLoops loops, HealthMonitor monitor, @Nullable ActuatorServer actuator) {
     this.config = config;
     this.state = state;
     this.components = components;
     this.server = server;
     this.handlers = handlers;
+    this.loops = loops;
     this.monitor = monitor;
     this.actuator = actuator;
   }
@@ -119,11 +121,17 @@ public final class Sidecar implements AutoCloseable {
     AppCallbackDelivery appCallback = null;
     LoadedComponents components = null;
     ExecutorService handlers = null;
+    EventLoops loops = null;
     try {
       if (config.actuatorAddress() != null) {
         actuator = ActuatorServer.start(config.actuatorAddress(), state);
       }
-      components = loader.start(plan);
+      try {
+        loops = EventLoops.create();
+      } catch (IllegalArgumentException e) {
+        throw new StartupException(e.getMessage(), e);
+      }
+      components = loader.start(plan, loops.group());
       for (ComponentInfo info : components.infos()) {
         log.info("component '{}': building block {}, type {}, capabilities {}", info.name(),
             info.block().configSection(), info.type(), new TreeSet<>(info.capabilities()));
@@ -139,9 +147,13 @@ public final class Sidecar implements AutoCloseable {
         throw new StartupException("cannot set up the gRPC API: " + e.getMessage(), e);
       }
       // Calls start on the event loop (a direct executor); all but the non-blocking methods then
-      // move to the handler threads before their handler runs.
+      // move to the handler threads before their handler runs. The loops are the ones the
+      // components share, so a non-blocking call can stay on its loop from request to response.
       ExecutorService blockingHandlers = handlers;
       NettyServerBuilder builder = NettyServerBuilder.forAddress(config.grpcAddress().toSocketAddress())
+          .bossEventLoopGroup(loops.group())
+          .workerEventLoopGroup(loops.group())
+          .channelType(loops.serverChannelType())
           .directExecutor()
           .callExecutor(new io.grpc.ServerCallExecutorSupplier() {
             @Override
@@ -161,18 +173,19 @@ public final class Sidecar implements AutoCloseable {
       }
       Map<String, Component> checked = new LinkedHashMap<>(components.all());
       if (config.app().callbackPort() != 0) {
-        appCallback = AppCallbackDelivery.start(config.app().callbackHost(), config.app().callbackPort(), components);
+        appCallback = AppCallbackDelivery.start(config.app().callbackHost(), config.app().callbackPort(), components,
+            loops);
         checked.put(AppCallbackDelivery.COMPONENT_NAME, appCallback);
       }
       HealthMonitor monitor = new HealthMonitor(checked, HEALTH_INTERVAL, HEALTH_TIMEOUT).start();
-      Sidecar sidecar = new Sidecar(config, state, components, server, handlers, monitor, actuator);
+      Sidecar sidecar = new Sidecar(config, state, components, server, handlers, loops, monitor, actuator);
       sidecar.appCallback = appCallback;
       state.serving(monitor);
       onServing.accept(sidecar);
-      log.info("gRPC API listening on {} (listener '{}', services {}, max message {} bytes)",
+      log.info("gRPC API listening on {} (listener '{}', services {}, max message {} bytes, {} event loops)",
           config.grpcAddress().display(sidecar.grpcPort()), config.grpcListenerName(),
           definitions.stream().map(d -> d.getServiceDescriptor().getName()).toList(),
-          config.maxInboundMessageSize());
+          config.maxInboundMessageSize(), loops.describe());
       if (actuator != null) {
         log.info("actuator listening on http://{}/actuator (health/liveness, health/readiness, info)",
             config.actuatorAddress().display(actuator.port()));
@@ -189,6 +202,9 @@ public final class Sidecar implements AutoCloseable {
       }
       if (components != null) {
         components.close();
+      }
+      if (loops != null) {
+        loops.close();
       }
       if (actuator != null) {
         actuator.close();
@@ -280,6 +296,7 @@ public final class Sidecar implements AutoCloseable {
         appCallback.close();
       }
       components.close();
+      loops.close();
       if (actuator != null) {
         actuator.close();
       }

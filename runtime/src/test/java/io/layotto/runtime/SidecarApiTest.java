@@ -15,6 +15,7 @@ import io.layotto.runtime.config.ListenerAddress;
 import io.layotto.runtime.config.RuntimeConfig;
 import io.layotto.runtime.testing.FakeStateStore;
 import io.layotto.runtime.testing.Http;
+import io.layotto.runtime.testing.LoopProbeStateStore;
 import io.layotto.runtime.testing.TestConfigs;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -124,5 +125,25 @@ class SidecarApiTest {
 
     gate.countDown();
     assertThat(blocked.get(10, TimeUnit.SECONDS).getData().toString(StandardCharsets.UTF_8)).isEqualTo("value of a");
+  }
+
+  @Test
+  void nonBlockingCallsRunOnTheEventLoopsTheRuntimeLendsItsComponents() {
+    start(ConfigLoader.parse("t.json", TestConfigs.withGrpcConfig("""
+        {"app": {"app_id": "app1"},
+         "state": {"probe_store": {"type": "test-loop-probe", "metadata": {"probe": "%s"}}}}
+        """.formatted(probe))));
+    var layotto = RuntimeGrpc.newBlockingStub(channel).withDeadlineAfter(10, TimeUnit.SECONDS);
+    var dapr = DaprGrpc.newBlockingStub(channel).withDeadlineAfter(10, TimeUnit.SECONDS);
+
+    assertThat(LoopProbeStateStore.LENT.remove(probe)).as("loops lent before init").isNotNull();
+    // GetState is served on the loop that read the request, which is one of the lent loops ...
+    assertThat(layotto.getState(RuntimeProto.GetStateRequest.newBuilder().setStoreName("probe_store").setKey("a")
+        .build()).getData().toStringUtf8()).startsWith("on a lent loop: layotto-io-");
+    assertThat(dapr.getState(io.dapr.v1.DaprStateProtos.GetStateRequest.newBuilder().setStoreName("probe_store")
+        .setKey("a").build()).getData().toStringUtf8()).startsWith("on a lent loop: layotto-io-");
+    // ... while a call that may block (bulk get) moves to the handler threads first.
+    assertThat(layotto.getBulkState(RuntimeProto.GetBulkStateRequest.newBuilder().setStoreName("probe_store")
+        .addKeys("a").build()).getItems(0).getData().toStringUtf8()).startsWith("off the lent loops: ");
   }
 }

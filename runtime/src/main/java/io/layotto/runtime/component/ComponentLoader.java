@@ -8,12 +8,15 @@ import io.layotto.runtime.config.RuntimeConfig;
 import io.layotto.spi.BuildingBlock;
 import io.layotto.spi.ComponentException;
 import io.layotto.spi.Metadata;
+import io.layotto.spi.SharesEventLoops;
+import io.netty.channel.EventLoopGroup;
 import io.layotto.runtime.pubsub.PubSubOptions;
 import io.layotto.runtime.config.SequencerConfig;
 import io.layotto.runtime.sequencer.SequencerOptions;
 import io.layotto.spi.sequencer.Sequencer;
 import io.layotto.spi.sequencer.SequencerFactory;
 import io.layotto.spi.Component;
+import org.jspecify.annotations.Nullable;
 import io.layotto.spi.configuration.ConfigurationStore;
 import io.layotto.spi.configuration.ConfigurationStoreFactory;
 import io.layotto.spi.lock.LockStore;
@@ -284,13 +287,19 @@ public final class ComponentLoader {
     return configStores;
   }
 
+  /** Like {@link #start(Plan, EventLoopGroup)}, with components on threads of their own. */
+  public LoadedComponents start(Plan plan) {
+    return start(plan, null);
+  }
+
   /**
-   * Creates and initialises the planned components in config order.
+   * Creates and initialises the planned components in config order. Components that
+   * {@linkplain SharesEventLoops share event loops} are given {@code loops} (when not null) first.
    *
    * @throws ComponentInitException naming the component that failed; the ones started before it are
    *     closed again
    */
-  public LoadedComponents start(Plan plan) {
+  public LoadedComponents start(Plan plan, @Nullable EventLoopGroup loops) {
     Map<String, StateStore> started = new LinkedHashMap<>();
     Map<String, PubSub> startedPubSubs = new LinkedHashMap<>();
     Map<String, PubSubOptions> pubSubOptions = new LinkedHashMap<>();
@@ -305,6 +314,7 @@ public final class ComponentLoader {
         ComponentConfig config = planned.config();
         StateStore store = planned.factory().create();
         try {
+          lend(loops, store);
           store.init(new Metadata(config.name(), config.metadata()));
         } catch (RuntimeException e) {
           closeQuietly(store);
@@ -326,6 +336,7 @@ public final class ComponentLoader {
         metadata.put(PubSubOptions.CONSUMER_ID, planned.options().consumerGroup());
         PubSub pubSub = planned.factory().create();
         try {
+          lend(loops, pubSub);
           pubSub.init(new Metadata(config.name(), metadata));
         } catch (RuntimeException e) {
           closeQuietly(pubSub);
@@ -340,6 +351,7 @@ public final class ComponentLoader {
         ComponentConfig config = planned.config();
         LockStore lock = planned.factory().create();
         try {
+          lend(loops, lock);
           lock.init(new Metadata(config.name(), config.metadata()));
         } catch (RuntimeException e) {
           closeQuietly(lock);
@@ -355,6 +367,7 @@ public final class ComponentLoader {
         ComponentConfig config = planned.config().component();
         Sequencer sequencer = planned.factory().create();
         try {
+          lend(loops, sequencer);
           sequencer.init(new Metadata(config.name(), config.metadata()), planned.options().biggerThan());
         } catch (RuntimeException e) {
           closeQuietly(sequencer);
@@ -369,6 +382,7 @@ public final class ComponentLoader {
         ComponentConfig config = planned.config();
         ConfigurationStore store = planned.factory().create();
         try {
+          lend(loops, store);
           store.init(new Metadata(config.name(), config.metadata()));
         } catch (RuntimeException e) {
           closeQuietly(store);
@@ -393,6 +407,12 @@ public final class ComponentLoader {
     return new LoadedComponents(plan.config().app().appId(), started, keyPrefixes, hellos, plan.infos(),
         startedPubSubs, pubSubOptions, startedLocks, lockKeyPrefixes, startedSequencers, sequencerOptions)
         .withConfigurationStores(startedConfigStores);
+  }
+
+  private static void lend(@Nullable EventLoopGroup loops, Component component) {
+    if (loops != null && component instanceof SharesEventLoops sharing) {
+      sharing.shareEventLoops(loops);
+    }
   }
 
   private static Set<String> capabilities(Set<? extends Enum<?>> capabilities) {

@@ -6,7 +6,8 @@ import io.grpc.ConnectivityState;
 import io.grpc.ManagedChannel;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
-import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
+import io.grpc.netty.NettyChannelBuilder;
+import io.layotto.runtime.EventLoops;
 import io.grpc.stub.StreamObserver;
 import io.layotto.runtime.component.LoadedComponents;
 import io.layotto.runtime.grpc.dapr.DaprApiService;
@@ -67,9 +68,14 @@ public final class AppCallbackDelivery implements Component {
   private volatile @Nullable String listFailure = "subscriptions not listed yet";
   private volatile boolean closed;
 
-  private AppCallbackDelivery(String host, int port, LoadedComponents components, CloudEvents cloudEvents) {
+  private AppCallbackDelivery(String host, int port, LoadedComponents components, CloudEvents cloudEvents,
+      EventLoops loops) {
     this.target = host + ":" + port;
-    this.channel = NettyChannelBuilder.forAddress(host, port).usePlaintext().build();
+    this.channel = NettyChannelBuilder.forAddress(host, port)
+        .eventLoopGroup(loops.group())
+        .channelType(loops.channelType())
+        .usePlaintext()
+        .build();
     this.components = components;
     this.manager = new SubscriptionManager(components, cloudEvents);
     this.worker = Executors.newSingleThreadScheduledExecutor(r -> {
@@ -81,10 +87,10 @@ public final class AppCallbackDelivery implements Component {
 
   /**
    * Connects to the app without waiting for it and subscribes what it lists, now and whenever it
-   * comes back.
+   * comes back. The connection lives on the sidecar's event loops, which must outlive it.
    */
-  public static AppCallbackDelivery start(String host, int port, LoadedComponents components) {
-    AppCallbackDelivery delivery = new AppCallbackDelivery(host, port, components, new CloudEvents());
+  public static AppCallbackDelivery start(String host, int port, LoadedComponents components, EventLoops loops) {
+    AppCallbackDelivery delivery = new AppCallbackDelivery(host, port, components, new CloudEvents(), loops);
     log.info("app callback: connecting to {} (Layotto and Dapr AppCallback)", delivery.target);
     delivery.watch(ConnectivityState.IDLE);
     delivery.worker.execute(delivery::refresh);

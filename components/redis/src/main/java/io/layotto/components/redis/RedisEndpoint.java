@@ -19,11 +19,22 @@ import io.lettuce.core.codec.StringCodec;
 import io.lettuce.core.resource.ClientResources;
 import io.lettuce.core.resource.DefaultClientResources;
 import io.lettuce.core.resource.Delay;
+import io.lettuce.core.resource.EventLoopGroupProvider;
+import io.lettuce.core.resource.Transports;
+import io.netty.channel.EventLoop;
+import io.netty.channel.EventLoopGroup;
+import io.netty.util.concurrent.EventExecutor;
+import io.netty.util.concurrent.EventExecutorGroup;
+import io.netty.util.concurrent.Future;
+import io.netty.util.concurrent.ImmediateEventExecutor;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -31,6 +42,10 @@ import org.slf4j.LoggerFactory;
  * One Redis server as a component uses it: a Lettuce client with its resources, one shared
  * multiplexed connection for all threads, and the outage log. Shared by every Redis component so
  * connecting, failure messages, health checks and shutdown behave the same everywhere.
+ *
+ * <p>Given the runtime's event loops, it opens one multiplexed connection per loop instead, each
+ * living on its loop, and {@link #redis()} picks the one of the calling loop: a request the runtime
+ * reads on a loop is then written to Redis, answered and completed on that same thread.
  *
  * <p>While Redis is unreachable, commands fail at once with {@link Kind#UNAVAILABLE} and Lettuce
  * reconnects in the background, so components recover by themselves when Redis comes back.
@@ -47,17 +62,65 @@ final class RedisEndpoint implements AutoCloseable {
   private final RedisSettings settings;
   private final ClientResources resources;
   private final RedisClient client;
+  /** One per shared event loop; empty when the endpoint runs on Lettuce's own threads. */
+  private final List<LoopConnection> loopConnections;
+  /** The connection of callers on no shared loop (the first loop's when there are loops). */
   private final StatefulRedisConnection<String, byte[]> connection;
   private final ConnectionLog connectionLog;
 
   private RedisEndpoint(String description, RedisSettings settings, ClientResources resources, RedisClient client,
-      StatefulRedisConnection<String, byte[]> connection, ConnectionLog connectionLog) {
+      List<LoopConnection> loopConnections, StatefulRedisConnection<String, byte[]> connection,
+      ConnectionLog connectionLog) {
     this.description = description;
     this.settings = settings;
     this.resources = resources;
     this.client = client;
+    this.loopConnections = List.copyOf(loopConnections);
     this.connection = connection;
     this.connectionLog = connectionLog;
+  }
+
+  /** A client and its connection bound to one of the runtime's event loops. */
+  private record LoopConnection(EventLoop loop, ClientResources resources, RedisClient client,
+      StatefulRedisConnection<String, byte[]> connection, RedisAsyncCommands<String, byte[]> commands) {
+
+    void close() {
+      try {
+        connection.close();
+      } catch (RuntimeException e) {
+        log.debug("closing a redis connection failed", e);
+      }
+      shutdown(client, resources);
+    }
+  }
+
+  /**
+   * Hands Lettuce one fixed event loop (a loop is a group of one) and never shuts it down: it
+   * belongs to the runtime.
+   */
+  private record FixedLoop(EventLoop loop) implements EventLoopGroupProvider {
+
+    @Override
+    @SuppressWarnings("unchecked")
+    public <T extends EventLoopGroup> T allocate(Class<T> type) {
+      // Lettuce asks for its transport's group class but only uses the result as an EventLoopGroup.
+      return (T) loop;
+    }
+
+    @Override
+    public int threadPoolSize() {
+      return 1;
+    }
+
+    @Override
+    public Future<Boolean> release(EventExecutorGroup eventLoopGroup, long quietPeriod, long timeout, TimeUnit unit) {
+      return ImmediateEventExecutor.INSTANCE.newSucceededFuture(true);
+    }
+
+    @Override
+    public Future<Boolean> shutdown(long quietPeriod, long timeout, TimeUnit unit) {
+      return ImmediateEventExecutor.INSTANCE.newSucceededFuture(true);
+    }
   }
 
   /**
@@ -67,29 +130,56 @@ final class RedisEndpoint implements AutoCloseable {
    * @param kind what connects, for messages, e.g. {@code redis state store}
    */
   static RedisEndpoint open(String kind, String component, RedisSettings settings) {
+    return open(kind, component, settings, null);
+  }
+
+  /**
+   * Like {@link #open(String, String, RedisSettings)}, with one connection per loop of
+   * {@code sharedLoops} when given and of the transport Lettuce uses (epoll or NIO); otherwise on
+   * Lettuce's own threads.
+   */
+  static RedisEndpoint open(String kind, String component, RedisSettings settings,
+      @Nullable EventLoopGroup sharedLoops) {
     String description = kind + " '" + component + "'";
     ClientResources resources = DefaultClientResources.builder()
         // Reconnect quickly at first, never waiting longer than maxRetryBackoff between attempts.
         .reconnectDelay(Delay.exponential(Duration.ofMillis(1), settings.maxRetryBackoff(), 2, TimeUnit.MILLISECONDS))
         .build();
-    RedisClient client = RedisClient.create(resources, redisUri(settings));
-    client.setOptions(ClientOptions.builder()
-        .autoReconnect(true)
-        // Fail fast while disconnected instead of queueing requests until they time out.
-        .disconnectedBehavior(DisconnectedBehavior.REJECT_COMMANDS)
-        .socketOptions(SocketOptions.builder().connectTimeout(settings.dialTimeout()).keepAlive(true).build())
-        .timeoutOptions(TimeoutOptions.enabled(settings.commandTimeout()))
-        .build());
+    RedisClient client = newClient(resources, settings);
     ConnectionLog connectionLog = ConnectionLog.follow(component, settings.address(), resources);
+    List<LoopConnection> loopConnections = new ArrayList<>();
     StatefulRedisConnection<String, byte[]> connection;
     try {
-      connection = connect(client, settings, description);
+      if (sharedLoops != null && Transports.eventLoopGroupClass().isInstance(sharedLoops)) {
+        for (EventExecutor executor : sharedLoops) {
+          EventLoop loop = (EventLoop) executor;
+          // mutate() shares the event bus (so the outage log sees every connection), timer and executors
+          ClientResources onLoop = resources.mutate().eventLoopGroupProvider(new FixedLoop(loop)).build();
+          RedisClient loopClient = newClient(onLoop, settings);
+          try {
+            StatefulRedisConnection<String, byte[]> c = connect(loopClient, settings, description);
+            loopConnections.add(new LoopConnection(loop, onLoop, loopClient, c, c.async()));
+          } catch (ComponentException e) {
+            shutdown(loopClient, onLoop);
+            throw e;
+          }
+        }
+        connection = loopConnections.getFirst().connection();
+      } else {
+        if (sharedLoops != null) {
+          log.debug("{}: the runtime's event loops ({}) are not of Lettuce's transport {}; using Lettuce's own",
+              description, sharedLoops.getClass().getSimpleName(), Transports.eventLoopGroupClass().getSimpleName());
+        }
+        connection = connect(client, settings, description);
+      }
     } catch (ComponentException e) {
       connectionLog.stop();
+      loopConnections.forEach(LoopConnection::close);
       shutdown(client, resources);
       throw e;
     }
-    RedisEndpoint endpoint = new RedisEndpoint(description, settings, resources, client, connection, connectionLog);
+    RedisEndpoint endpoint = new RedisEndpoint(description, settings, resources, client, loopConnections, connection,
+        connectionLog);
     try {
       endpoint.await(endpoint.redis().ping().toCompletableFuture(), "PING");
     } catch (ComponentException e) {
@@ -121,6 +211,18 @@ final class RedisEndpoint implements AutoCloseable {
       throw ComponentException.unavailable(description + " cannot open a pub/sub connection to redisHost "
           + settings.address() + ": " + RedisFailures.rootMessage(e), e);
     }
+  }
+
+  private static RedisClient newClient(ClientResources resources, RedisSettings settings) {
+    RedisClient client = RedisClient.create(resources, redisUri(settings));
+    client.setOptions(ClientOptions.builder()
+        .autoReconnect(true)
+        // Fail fast while disconnected instead of queueing requests until they time out.
+        .disconnectedBehavior(DisconnectedBehavior.REJECT_COMMANDS)
+        .socketOptions(SocketOptions.builder().connectTimeout(settings.dialTimeout()).keepAlive(true).build())
+        .timeoutOptions(TimeoutOptions.enabled(settings.commandTimeout()))
+        .build());
+    return client;
   }
 
   private static StatefulRedisConnection<String, byte[]> connect(RedisClient client, RedisSettings settings,
@@ -179,18 +281,31 @@ final class RedisEndpoint implements AutoCloseable {
     return description;
   }
 
-  StatefulRedisConnection<String, byte[]> connection() {
-    return connection;
+  /**
+   * Commands on the shared connection, or on the calling event loop's own connection when the
+   * endpoint runs on the runtime's loops; they do not wait.
+   */
+  RedisAsyncCommands<String, byte[]> redis() {
+    for (LoopConnection c : loopConnections) {
+      if (c.loop().inEventLoop()) {
+        return c.commands();
+      }
+    }
+    return connection.async();
   }
 
-  /** Commands on the shared connection; they do not wait. */
-  RedisAsyncCommands<String, byte[]> redis() {
-    return connection.async();
+  /** Number of multiplexed connections serving {@link #redis()} (one per shared event loop, else one). */
+  int commandConnections() {
+    return Math.max(1, loopConnections.size());
   }
 
   /** A PING bounded by the command timeout and two seconds; never throws. */
   Health health() {
-    if (!connection.isOpen()) {
+    boolean allOpen = connection.isOpen();
+    for (LoopConnection c : loopConnections) {
+      allOpen &= c.connection().isOpen();
+    }
+    if (!allOpen) {
       return Health.down("not connected to redis at " + address() + "; reconnecting");
     }
     Duration timeout = settings.commandTimeout().compareTo(HEALTH_TIMEOUT) < 0 ? settings.commandTimeout() : HEALTH_TIMEOUT;
@@ -210,6 +325,14 @@ final class RedisEndpoint implements AutoCloseable {
    * reply that never comes for another reason.
    */
   <T> T await(CompletableFuture<T> reply, String doing) {
+    for (LoopConnection c : loopConnections) {
+      if (c.loop().inEventLoop()) {
+        // the reply would have to be read by this very thread: fail now instead of after the timeout
+        reply.cancel(false);
+        throw ComponentException.internal(description + " was asked to wait for the " + doing
+            + " on an event loop thread; only non-blocking calls may run there", null);
+      }
+    }
     Duration timeout = settings.commandTimeout();
     try {
       return reply.get(timeout.toMillis() + 1_000, TimeUnit.MILLISECONDS);
@@ -244,11 +367,14 @@ final class RedisEndpoint implements AutoCloseable {
   @Override
   public void close() {
     connectionLog.stop();
-    try {
-      connection.close();
-    } catch (RuntimeException e) {
-      log.debug("closing the redis connection of {} failed", description, e);
+    if (loopConnections.isEmpty()) {
+      try {
+        connection.close();
+      } catch (RuntimeException e) {
+        log.debug("closing the redis connection of {} failed", description, e);
+      }
     }
+    loopConnections.forEach(LoopConnection::close);
     shutdown(client, resources);
   }
 

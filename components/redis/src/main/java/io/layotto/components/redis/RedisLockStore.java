@@ -3,6 +3,8 @@ package io.layotto.components.redis;
 import io.layotto.spi.ComponentException;
 import io.layotto.spi.Health;
 import io.layotto.spi.Metadata;
+import io.layotto.spi.SharesEventLoops;
+import io.netty.channel.EventLoopGroup;
 import io.layotto.spi.lock.LockFeature;
 import io.layotto.spi.lock.LockRequests;
 import io.layotto.spi.lock.LockStatus;
@@ -18,11 +20,18 @@ import org.jspecify.annotations.Nullable;
  * {@link LockCommands}). Safety rests on that one server: if it restarts without persistence, held
  * locks are lost (see docs/lock-safety.md).
  */
-public final class RedisLockStore implements NonBlockingLockStore {
+public final class RedisLockStore implements NonBlockingLockStore, SharesEventLoops {
 
   static final Set<LockFeature> FEATURES = Set.of(LockFeature.KEEP_ALIVE);
 
   private volatile @Nullable RedisEndpoint endpoint;
+  private @Nullable EventLoopGroup sharedLoops;
+  /** Called by the runtime before {@link #init}: one Redis connection per loop, used from that loop. */
+  @Override
+  public synchronized void shareEventLoops(EventLoopGroup loops) {
+    sharedLoops = loops;
+  }
+
 
   @Override
   public Set<LockFeature> features() {
@@ -35,7 +44,7 @@ public final class RedisLockStore implements NonBlockingLockStore {
       throw ComponentException.internal("redis lock store '" + metadata.componentName() + "' is already initialised",
           null);
     }
-    endpoint = RedisEndpoint.open("redis lock store", metadata.componentName(), RedisSettings.from(metadata));
+    endpoint = RedisEndpoint.open("redis lock store", metadata.componentName(), RedisSettings.from(metadata), sharedLoops);
   }
 
   @Override

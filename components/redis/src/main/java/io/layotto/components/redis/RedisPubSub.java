@@ -3,6 +3,8 @@ package io.layotto.components.redis;
 import io.layotto.spi.ComponentException;
 import io.layotto.spi.Health;
 import io.layotto.spi.Metadata;
+import io.layotto.spi.SharesEventLoops;
+import io.netty.channel.EventLoopGroup;
 import io.layotto.spi.pubsub.MessageHandler;
 import io.layotto.spi.pubsub.NonBlockingPubSub;
 import io.layotto.spi.pubsub.PubSubFeature;
@@ -46,13 +48,20 @@ import org.jspecify.annotations.Nullable;
  * no failures, but that is not enforced). Not MESSAGE_TTL: stream entries cannot expire one by one;
  * the runtime's CloudEvents {@code expiration} covers it.
  */
-public final class RedisPubSub implements NonBlockingPubSub {
+public final class RedisPubSub implements NonBlockingPubSub, SharesEventLoops {
 
   static final Set<PubSubFeature> FEATURES = Collections.unmodifiableSet(EnumSet.of(PubSubFeature.BULK_PUBLISH));
 
   private record Session(RedisEndpoint endpoint, RedisStreamsSettings streams) {}
 
   private volatile @Nullable Session session;
+  private @Nullable EventLoopGroup sharedLoops;
+  /** Called by the runtime before {@link #init}: one Redis connection per loop, used from that loop. */
+  @Override
+  public synchronized void shareEventLoops(EventLoopGroup loops) {
+    sharedLoops = loops;
+  }
+
   private final Set<StreamSubscription> subscriptions = ConcurrentHashMap.newKeySet();
 
   @Override
@@ -67,7 +76,7 @@ public final class RedisPubSub implements NonBlockingPubSub {
     }
     RedisSettings settings = RedisSettings.from(metadata);
     RedisStreamsSettings streams = RedisStreamsSettings.from(metadata);
-    session = new Session(RedisEndpoint.open("redis pub/sub", metadata.componentName(), settings), streams);
+    session = new Session(RedisEndpoint.open("redis pub/sub", metadata.componentName(), settings, sharedLoops), streams);
   }
 
   @Override

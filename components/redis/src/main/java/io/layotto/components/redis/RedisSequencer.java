@@ -3,6 +3,8 @@ package io.layotto.components.redis;
 import io.layotto.spi.ComponentException;
 import io.layotto.spi.Health;
 import io.layotto.spi.Metadata;
+import io.layotto.spi.SharesEventLoops;
+import io.netty.channel.EventLoopGroup;
 import io.layotto.spi.sequencer.IdRange;
 import io.layotto.spi.sequencer.NonBlockingSequencer;
 import io.layotto.spi.sequencer.SequencerFeature;
@@ -23,7 +25,7 @@ import org.jspecify.annotations.Nullable;
  * {@code v-size+1 .. v}); both are atomic in Redis, so any number of sidecars may share the server.
  * {@code biggerThan} raises a key to its value at init unless it is already higher.
  */
-public final class RedisSequencer implements NonBlockingSequencer {
+public final class RedisSequencer implements NonBlockingSequencer, SharesEventLoops {
 
   static final Set<SequencerFeature> FEATURES = Collections.unmodifiableSet(EnumSet.of(
       SequencerFeature.SEGMENTS, SequencerFeature.PER_KEY_COUNTER, SequencerFeature.SHARED_BACKEND));
@@ -44,6 +46,13 @@ public final class RedisSequencer implements NonBlockingSequencer {
       """);
 
   private volatile @Nullable RedisEndpoint session;
+  private @Nullable EventLoopGroup sharedLoops;
+  /** Called by the runtime before {@link #init}: one Redis connection per loop, used from that loop. */
+  @Override
+  public synchronized void shareEventLoops(EventLoopGroup loops) {
+    sharedLoops = loops;
+  }
+
 
   @Override
   public Set<SequencerFeature> features() {
@@ -55,7 +64,7 @@ public final class RedisSequencer implements NonBlockingSequencer {
     if (session != null) {
       throw ComponentException.internal("redis sequencer '" + metadata.componentName() + "' is already initialised", null);
     }
-    RedisEndpoint s = RedisEndpoint.open("redis sequencer", metadata.componentName(), RedisSettings.from(metadata));
+    RedisEndpoint s = RedisEndpoint.open("redis sequencer", metadata.componentName(), RedisSettings.from(metadata), sharedLoops);
     try {
       for (Map.Entry<String, Long> e : biggerThan.entrySet()) {
         if (e.getValue() > 0) {

@@ -4,6 +4,8 @@ import io.layotto.spi.ComponentException;
 import io.layotto.spi.ComponentException.Kind;
 import io.layotto.spi.Health;
 import io.layotto.spi.Metadata;
+import io.layotto.spi.SharesEventLoops;
+import io.netty.channel.EventLoopGroup;
 import io.layotto.spi.state.BulkGetItem;
 import io.layotto.spi.state.DeleteRequest;
 import io.layotto.spi.state.GetRequest;
@@ -46,7 +48,7 @@ import org.jspecify.annotations.Nullable;
  * from the caller's thread and completes the future on its event loop, and its command timeout
  * bounds every future.
  */
-public final class RedisStateStore implements NonBlockingStateStore {
+public final class RedisStateStore implements NonBlockingStateStore, SharesEventLoops {
 
   static final Set<StateFeature> FEATURES =
       Collections.unmodifiableSet(EnumSet.of(StateFeature.ETAG, StateFeature.TRANSACTIONAL, StateFeature.TTL));
@@ -59,6 +61,13 @@ public final class RedisStateStore implements NonBlockingStateStore {
   private static final Duration FIRST_READ_RETRY = Duration.ofMillis(10);
 
   private volatile @Nullable RedisEndpoint session;
+  private @Nullable EventLoopGroup sharedLoops;
+  /** Called by the runtime before {@link #init}: one Redis connection per loop, used from that loop. */
+  @Override
+  public synchronized void shareEventLoops(EventLoopGroup loops) {
+    sharedLoops = loops;
+  }
+
 
   @Override
   public Set<StateFeature> features() {
@@ -70,7 +79,7 @@ public final class RedisStateStore implements NonBlockingStateStore {
     if (session != null) {
       throw ComponentException.internal("redis state store '" + metadata.componentName() + "' is already initialised", null);
     }
-    session = RedisEndpoint.open("redis state store", metadata.componentName(), RedisSettings.from(metadata));
+    session = RedisEndpoint.open("redis state store", metadata.componentName(), RedisSettings.from(metadata), sharedLoops);
   }
 
   @Override
