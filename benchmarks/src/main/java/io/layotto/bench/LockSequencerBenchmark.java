@@ -95,6 +95,7 @@ public final class LockSequencerBenchmark implements Callable<Integer> {
         var servers = new ArrayList<String>();
         var harness = new ResourceSampler(new ProcessStats(ProcessHandle.current().pid(), clockTicks));
         MachineFacts start = MachineFacts.collect("");
+        CpuSteal steal = CpuSteal.start();
 
         for (String backend : backends) {
             if (backend.equals("redis")) {
@@ -121,7 +122,7 @@ public final class LockSequencerBenchmark implements Callable<Integer> {
                 + " per load and target; lock lease %d s; sidecar JVM options %s", duration.toSeconds(), warmup.toSeconds(),
                 jitWarmup.toSeconds(), LockSequencerTarget.LOCK_SECONDS,
                 String.join(" ", SidecarProcess.JVM_OPTIONS) + " " + String.join(" ", sidecarJvmOptions));
-        String report = LockSequencerReport.render(facts, settings, calls, rows, rate, concurrency, MachineFacts.readLoadAverage());
+        String report = LockSequencerReport.render(facts, settings, calls, rows, rate, concurrency, MachineFacts.readLoadAverage() + "; " + steal.describeSinceStart());
         System.out.println(report);
         Files.createDirectories(out.toAbsolutePath().getParent());
         Files.writeString(out, report);

@@ -140,6 +140,7 @@ public final class PubSubBenchmark implements Callable<Integer> {
                 servers.add("NATS " + natsAdmin.version());
             }
             MachineFacts facts = MachineFacts.collect(servers.isEmpty() ? "no external server" : String.join(", ", servers));
+            CpuSteal steal = CpuSteal.start();
             progress("machine: %d cores, %s; topic marker %s", facts.cores(), facts.jdk(), marker);
             try (var callbacks = delivery == Delivery.CALLBACK ? BenchAppCallback.start(backends.stream()
                     .map(b -> new BenchAppCallback.Topic(b.componentName(), sidecarTopic(marker, b))).toList()) : null) {
@@ -160,7 +161,7 @@ public final class PubSubBenchmark implements Callable<Integer> {
                     } finally {
                         channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
                     }
-                    String report = PubSubReport.render(facts, settings, results, MachineFacts.readLoadAverage());
+                    String report = PubSubReport.render(facts, settings, results, MachineFacts.readLoadAverage() + "; " + steal.describeSinceStart());
                     System.out.println(report);
                     Files.createDirectories(out.toAbsolutePath().getParent());
                     Files.writeString(out, report);

@@ -93,6 +93,7 @@ public final class StateBenchmark implements Callable<Integer> {
 
         try (var admin = new RedisAdmin(redis)) {
             MachineFacts facts = MachineFacts.collect("Redis " + admin.version());
+            CpuSteal steal = CpuSteal.start();
             progress("machine: %d cores, %s; key marker %s", facts.cores(), facts.jdk(), marker);
             try {
                 List<PhaseResults> results;
@@ -134,7 +135,7 @@ public final class StateBenchmark implements Callable<Integer> {
                         results.add(new PhaseResults(phase, sidecarResult, directResult));
                     }
                     String report = Report.render(facts, settings, sidecarCalls, direct.describeCalls(), results,
-                            MachineFacts.readLoadAverage());
+                            MachineFacts.readLoadAverage() + "; " + steal.describeSinceStart());
                     System.out.println(report);
                     Files.createDirectories(out.toAbsolutePath().getParent());
                     Files.writeString(out, report);
