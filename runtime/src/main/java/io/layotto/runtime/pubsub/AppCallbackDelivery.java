@@ -237,9 +237,9 @@ public final class AppCallbackDelivery implements Component {
   private static CompletionStage<AppAnswer> call(Function<Object, AppAnswer> answer,
       java.util.function.Consumer<StreamObserver<Object>> rpc) {
     CompletableFuture<AppAnswer> result = new CompletableFuture<>();
-    // A delivery belongs to no API call. It may start on the thread of the PublishEvent call that
-    // queued the event (in-memory delivers on the event loop at once); in that call's gRPC Context it
-    // would be cancelled as soon as PublishEvent answers, and the event delivered twice.
+    // A delivery belongs to no API call. Should a component deliver on the thread of the PublishEvent
+    // call that queued the event, that call's gRPC Context would cancel the delivery as soon as
+    // PublishEvent answers, and the event would be delivered twice.
     Context.ROOT.run(() -> rpc.accept(new StreamObserver<>() {
       @Override
       public void onNext(Object response) {

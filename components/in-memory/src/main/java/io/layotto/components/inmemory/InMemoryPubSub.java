@@ -3,7 +3,6 @@ package io.layotto.components.inmemory;
 import io.layotto.spi.ComponentException;
 import io.layotto.spi.Health;
 import io.layotto.spi.Metadata;
-import io.layotto.spi.SharesEventLoops;
 import io.layotto.spi.pubsub.MessageHandler;
 import io.layotto.spi.pubsub.NonBlockingPubSub;
 import io.layotto.spi.pubsub.PubSubFeature;
@@ -22,15 +21,11 @@ import java.util.concurrent.CompletableFuture;
 import java.util.OptionalLong;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
-import io.netty.channel.EventLoopGroup;
-import io.netty.util.concurrent.EventExecutor;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -64,12 +59,9 @@ import org.jspecify.annotations.Nullable;
  *       topic and group, for every group of the topic alike.</li>
  * </ul>
  * Handlers run on virtual threads, one drain task per group at a time; payloads are copied on publish
- * and on each delivery, so neither side can change the other's bytes. On the runtime's event loops
- * ({@link SharesEventLoops}) a publish made on a loop drains on that loop at once, saving the
- * hand-off to another thread: handlers must not block anyway, and a drain hands out at most the
- * subscriptions' free in-flight slots.
+ * and on each delivery, so neither side can change the other's bytes.
  */
-public final class InMemoryPubSub implements NonBlockingPubSub, SharesEventLoops {
+public final class InMemoryPubSub implements NonBlockingPubSub {
 
   static final Set<PubSubFeature> FEATURES = Set.copyOf(EnumSet.allOf(PubSubFeature.class));
   static final String MAX_QUEUED_MESSAGES_PER_GROUP = "maxQueuedMessagesPerGroup";
@@ -83,13 +75,7 @@ public final class InMemoryPubSub implements NonBlockingPubSub, SharesEventLoops
   private int maxQueuedPerGroup = DEFAULT_MAX_QUEUED_MESSAGES_PER_GROUP;
   private Duration redeliveryDelay = DEFAULT_REDELIVERY_DELAY;
   private @Nullable ExecutorService dispatcher;
-  private @Nullable EventLoopGroup lentLoops;
   private @Nullable ScheduledExecutorService timer;
-
-  @Override
-  public void shareEventLoops(EventLoopGroup loops) {
-    lentLoops = loops;
-  }
 
   @Override
   public void init(Metadata metadata) {
@@ -154,7 +140,7 @@ public final class InMemoryPubSub implements NonBlockingPubSub, SharesEventLoops
     ensureOpen();
     InMemoryConsumerGroup group = topics.computeIfAbsent(request.topic(), InMemoryTopic::new)
         .group(request.consumerGroup(), name -> new InMemoryConsumerGroup(request.topic(), name, maxQueuedPerGroup,
-            redeliveryDelay, drains(), requireStarted(timer)));
+            redeliveryDelay, requireStarted(dispatcher), requireStarted(timer)));
     Subscription subscription = group.subscribe(handler, request.maxInFlight());
     Subscription tracked = new Subscription() {
       @Override
@@ -215,27 +201,6 @@ public final class InMemoryPubSub implements NonBlockingPubSub, SharesEventLoops
     if (closed.get()) {
       throw ComponentException.unavailable("in-memory pub/sub is closed", null);
     }
-  }
-
-  /** Where groups run their drains: inline on a lent loop, else on a virtual thread. */
-  private Executor drains() {
-    ExecutorService threads = requireStarted(dispatcher);
-    EventLoopGroup loops = lentLoops;
-    if (loops == null) {
-      return threads;
-    }
-    return drain -> {
-      if (threads.isShutdown()) {
-        throw new RejectedExecutionException("in-memory pub/sub is closed");
-      }
-      for (EventExecutor loop : loops) {
-        if (loop.inEventLoop()) {
-          drain.run();
-          return;
-        }
-      }
-      threads.execute(drain);
-    };
   }
 
   private static <T> T requireStarted(@Nullable T executor) {
