@@ -312,11 +312,6 @@ final class RedisEndpoint implements AutoCloseable {
     return connection.async();
   }
 
-  /** Number of multiplexed connections serving {@link #redis()} (one per shared event loop, else one). */
-  int commandConnections() {
-    return Math.max(1, loopConnections.size());
-  }
-
   /** A PING bounded by the command timeout and two seconds; never throws. */
   Health health() {
     boolean allOpen = connection.isOpen();
