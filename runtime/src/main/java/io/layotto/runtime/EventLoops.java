@@ -27,6 +27,12 @@ public final class EventLoops implements AutoCloseable {
 
   public static final String SIZE_PROPERTY = "layotto.eventLoops";
   static final int DEFAULT_MAX = 4;
+  /**
+   * Most loops a sidecar may ask for: far beyond any core count a sidecar runs on, while a typo
+   * such as 100000 would otherwise start that many threads and open that many connections per
+   * sharing component.
+   */
+  static final int MAX = 256;
 
   private final EventLoopGroup group;
   private final Class<? extends ServerChannel> serverChannelType;
@@ -45,8 +51,8 @@ public final class EventLoops implements AutoCloseable {
   }
 
   public static EventLoops create(int size) {
-    if (size < 1) {
-      throw new IllegalArgumentException("event loop count must be at least 1, got " + size);
+    if (size < 1 || size > MAX) {
+      throw new IllegalArgumentException("event loop count must be from 1 to " + MAX + ", got " + size);
     }
     var threads = new DefaultThreadFactory("layotto-io", true);
     if (Epoll.isAvailable()) {
@@ -62,14 +68,14 @@ public final class EventLoops implements AutoCloseable {
     }
     try {
       int size = Integer.parseInt(value.trim());
-      if (size >= 1) {
+      if (size >= 1 && size <= MAX) {
         return size;
       }
     } catch (NumberFormatException e) {
       // reported below
     }
     throw new IllegalArgumentException("system property " + SIZE_PROPERTY + " is '" + value
-        + "'; allowed: a whole number of event loop threads, at least 1");
+        + "'; allowed: a whole number of event loop threads from 1 to " + MAX);
   }
 
   public EventLoopGroup group() {

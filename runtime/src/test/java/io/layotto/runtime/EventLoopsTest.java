@@ -20,8 +20,12 @@ class EventLoopsTest {
   void anExplicitSizeWinsAndABadOneNamesThePropertyAndTheAllowedValues() {
     assertThat(EventLoops.configuredSize(" 8 ", 2)).isEqualTo(8);
     assertThatThrownBy(() -> EventLoops.configuredSize("0", 2)).hasMessageContaining("layotto.eventLoops")
-        .hasMessageContaining("'0'").hasMessageContaining("at least 1");
+        .hasMessageContaining("'0'").hasMessageContaining("from 1 to 256");
     assertThatThrownBy(() -> EventLoops.configuredSize("two", 2)).hasMessageContaining("'two'");
+    assertThat(EventLoops.configuredSize("256", 2)).isEqualTo(EventLoops.MAX);
+    assertThatThrownBy(() -> EventLoops.configuredSize("100000", 2)).hasMessageContaining("layotto.eventLoops")
+        .hasMessageContaining("'100000'").hasMessageContaining("from 1 to 256");
+    assertThatThrownBy(() -> EventLoops.create(EventLoops.MAX + 1)).hasMessageContaining("from 1 to 256");
   }
 
   @Test

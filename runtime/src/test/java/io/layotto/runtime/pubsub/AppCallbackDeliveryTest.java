@@ -9,6 +9,7 @@ import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import io.layotto.runtime.Sidecar;
 import io.layotto.runtime.config.ConfigLoader;
 import io.layotto.runtime.testing.Http;
+import io.layotto.runtime.testing.InlinePubSub;
 import io.layotto.runtime.testing.TestConfigs;
 import java.time.Duration;
 import java.util.List;
@@ -33,12 +34,15 @@ class AppCallbackDeliveryTest {
   private final String topic = "t-" + UUID.randomUUID();
 
   private void start(TestApp.Flavour flavour, List<String> topics) {
+    start(flavour, topics, """
+        {"type": "in-memory", "metadata": {"backoffInitialInterval": "100ms", "maxDeliveryAttempts": "20"}}""");
+  }
+
+  private void start(TestApp.Flavour flavour, List<String> topics, String pubsubJson) {
     app = new TestApp(flavour, topics).start();
     sidecar = Sidecar.start(ConfigLoader.parse("test.json", TestConfigs.withGrpcConfig("""
-        {"app": {"app_id": "app1", "grpc_callback_port": %d},
-         "pub_subs": {"ps": {"type": "in-memory",
-                             "metadata": {"backoffInitialInterval": "100ms", "maxDeliveryAttempts": "20"}}}}
-        """.formatted(app.port))));
+        {"app": {"app_id": "app1", "grpc_callback_port": %d}, "pub_subs": {"ps": %s}}
+        """.formatted(app.port, pubsubJson))));
     channel = NettyChannelBuilder.forAddress("127.0.0.1", sidecar.grpcPort()).usePlaintext().build();
     await().atMost(Duration.ofSeconds(15)).until(() -> sidecar.appCallback().orElseThrow().subscriptions().size()
         == topics.size());
@@ -164,5 +168,32 @@ class AppCallbackDeliveryTest {
 
     assertThat(app.next().data()).isEqualTo("new topic");
     assertThat(app.received.poll(500, TimeUnit.MILLISECONDS)).isNull();
+  }
+
+  /**
+   * A broker may deliver on the thread of the PublishEvent call that published the event. The
+   * OnTopicEvent call must not inherit that call's gRPC Context: it is cancelled when PublishEvent
+   * answers, which would cancel a delivery still waiting for the app (here, 300 ms). With one
+   * attempt allowed, such a cancelled delivery would fail instead of being acked.
+   */
+  @ParameterizedTest
+  @EnumSource(TestApp.Flavour.class)
+  void aDeliveryStartedOnThePublishingCallOutlivesThatCall(TestApp.Flavour flavour) throws Exception {
+    start(flavour, List.of(topic), """
+        {"type": "test-inline", "metadata": {"maxDeliveryAttempts": "1"}}""");
+    InlinePubSub.OUTCOMES.clear();
+    app.answer = r -> {
+      try {
+        Thread.sleep(300);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+      return 0;
+    };
+
+    publish(topic, "inline");
+
+    assertThat(InlinePubSub.OUTCOMES.poll(10, TimeUnit.SECONDS)).isEqualTo("acked");
+    assertThat(app.next().data()).isEqualTo("inline");
   }
 }

@@ -4,7 +4,7 @@ import io.layotto.spi.ComponentException;
 import io.layotto.spi.Health;
 import io.layotto.spi.Metadata;
 import io.layotto.spi.pubsub.MessageHandler;
-import io.layotto.spi.pubsub.PubSub;
+import io.layotto.spi.pubsub.NonBlockingPubSub;
 import io.layotto.spi.pubsub.PubSubFeature;
 import io.layotto.spi.pubsub.PublishRequest;
 import io.layotto.spi.pubsub.SubscribeRequest;
@@ -28,7 +28,9 @@ import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -45,10 +47,14 @@ import org.slf4j.LoggerFactory;
  * other groups have their own durables and each see every message. The connection reconnects
  * forever, and subscriptions rebind after an outage by themselves.
  *
+ * <p>{@link #publishAsync} sends with the client's asynchronous publish and completes on its reply,
+ * so no thread waits for the stream's ack; the first publish to a topic (which may create its
+ * stream) and publishes during an outage take the blocking path on a virtual thread.
+ *
  * <p>The server here (2.9) has no per-message TTL, so {@code ttlInSeconds} is not supported and
  * {@link PubSubFeature#MESSAGE_TTL} is not declared.
  */
-public final class JetStreamPubSub implements PubSub {
+public final class JetStreamPubSub implements NonBlockingPubSub {
 
   static final Set<PubSubFeature> FEATURES = Set.of(PubSubFeature.BULK_PUBLISH);
 
@@ -60,6 +66,8 @@ public final class JetStreamPubSub implements PubSub {
   private @Nullable JetStream jetStream;
   private @Nullable StreamCatalog catalog;
   private @Nullable ScheduledExecutorService timers;
+  /** Runs the blocking publishes {@link #publishAsync} cannot avoid (see the class comment). */
+  private final ExecutorService slowPublishes = Executors.newVirtualThreadPerTaskExecutor();
   private final Set<PullSubscription> subscriptions = ConcurrentHashMap.newKeySet();
   private volatile boolean closed;
 
@@ -159,6 +167,36 @@ public final class JetStreamPubSub implements PubSub {
         throw publishFailure(request.topic(), e);
       }
     }
+  }
+
+  @Override
+  public CompletableFuture<Void> publishAsync(PublishRequest request) {
+    String topic = request.topic();
+    NatsNames.checkTopic(topic);
+    checkSize(request);
+    JetStream js = jetStream();
+    StreamCatalog streams = catalog();
+    if (!streams.knows(topic) || !isConnected()) {
+      return CompletableFuture.runAsync(() -> publish(request), slowPublishes);
+    }
+    CompletableFuture<PublishAck> ack;
+    try {
+      ack = js.publishAsync(topic, request.data());
+    } catch (RuntimeException e) {
+      return CompletableFuture.failedFuture(publishFailure(topic, e));
+    }
+    return ack.orTimeout(settings().requestTimeout().toNanos(), TimeUnit.NANOSECONDS)
+        .<Void>thenApply(published -> null)
+        .exceptionallyCompose(failure -> {
+          Throwable cause = failure instanceof CompletionException && failure.getCause() != null
+              ? failure.getCause() : failure;
+          if (isConnected() && !(cause instanceof TimeoutException)) {
+            // As in publish: the cached stream may be gone or replaced; look it up again and retry once.
+            streams.forget(topic);
+            return CompletableFuture.runAsync(() -> publish(request), slowPublishes);
+          }
+          return CompletableFuture.failedFuture(publishFailure(topic, cause));
+        });
   }
 
   /** Sends all messages before waiting for any ack, so the batch costs about one round trip. */
@@ -274,6 +312,7 @@ public final class JetStreamPubSub implements PubSub {
     if (t != null) {
       t.shutdownNow();
     }
+    slowPublishes.shutdownNow();
     Connection conn = connection;
     if (conn != null) {
       closeQuietly(conn);

@@ -49,6 +49,11 @@ final class StreamCatalog {
     return stream;
   }
 
+  /** Whether {@link #streamFor} answers {@code topic} without asking the server. */
+  boolean knows(String topic) {
+    return streamByTopic.containsKey(topic);
+  }
+
   void forget(String topic) {
     streamByTopic.remove(topic);
   }

@@ -23,6 +23,7 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -261,6 +262,27 @@ class JetStreamPubSubTest {
       pubSub.publish(PublishRequest.of(topic, bytes("after")));
       return received.contains("after");
     });
+  }
+
+  @Test
+  void publishAsyncOnATopicWhoseStreamWasDeletedCreatesItAgain() throws Exception {
+    String topic = topic("recreated-async");
+    Set<String> received = ConcurrentHashMap.newKeySet();
+    subscribe(topic, "g", 5, Map.of(), m -> {
+      received.add(new String(m.data(), StandardCharsets.UTF_8));
+      return CompletableFuture.completedFuture(null);
+    });
+    pubSub.publishAsync(PublishRequest.of(topic, bytes("before"))).get(10, TimeUnit.SECONDS);
+    await().atMost(WAIT).until(() -> received.contains("before"));
+    try (Connection connection = Nats.connect(NatsTestSupport.SHARED_URL)) {
+      connection.jetStreamManagement().deleteStream(NatsNames.streamFor(topic));
+    }
+    // The cached stream is gone: the failed asynchronous publish looks it up again, creating it.
+    pubSub.publishAsync(PublishRequest.of(topic, bytes("after"))).get(30, TimeUnit.SECONDS);
+    try (Connection connection = Nats.connect(NatsTestSupport.SHARED_URL)) {
+      assertThat(connection.jetStreamManagement().getStreamInfo(NatsNames.streamFor(topic)).getStreamState()
+          .getMsgCount()).isEqualTo(1);
+    }
   }
 
   @Test

@@ -64,6 +64,13 @@ class JetStreamRestartTest {
             .isInstanceOfSatisfying(ComponentException.class,
                 e -> assertThat(e.kind()).isEqualTo(ComponentException.Kind.UNAVAILABLE))
             .hasMessageContaining(server.url());
+        assertThat(pubSub.publishAsync(PublishRequest.of(topic, text("during-outage-async"))))
+            .failsWithin(Duration.ofSeconds(30))
+            .withThrowableOfType(java.util.concurrent.ExecutionException.class)
+            .havingCause()
+            .isInstanceOfSatisfying(ComponentException.class,
+                e -> assertThat(e.kind()).isEqualTo(ComponentException.Kind.UNAVAILABLE))
+            .withMessageContaining(server.url());
         Thread.sleep(1_000);
 
         server.start();
@@ -89,10 +96,11 @@ class JetStreamRestartTest {
 
   /** Right after the restart JetStream may still be recovering its store: a client retries, as here. */
   private static void publishWhenAccepted(JetStreamPubSub pubSub, PublishRequest request) {
-    await().atMost(Duration.ofSeconds(30)).ignoreException(ComponentException.class).until(() -> {
-      pubSub.publish(request);
-      return true;
-    });
+    await().atMost(Duration.ofSeconds(30)).ignoreException(java.util.concurrent.ExecutionException.class)
+        .until(() -> {
+          pubSub.publishAsync(request).get(10, java.util.concurrent.TimeUnit.SECONDS);
+          return true;
+        });
   }
 
   private static Set<String> expected() {
