@@ -49,7 +49,9 @@ import org.slf4j.LoggerFactory;
  *
  * <p>{@link #publishAsync} sends with the client's asynchronous publish and completes on its reply,
  * so no thread waits for the stream's ack; the first publish to a topic (which may create its
- * stream) and publishes during an outage take the blocking path on a virtual thread.
+ * stream) and publishes during an outage take the blocking path on a virtual thread. The one
+ * wait left is the client's own back-pressure: when its outgoing queue (5,000 messages by default)
+ * is full, the asynchronous publish waits for room, as every jnats publish does.
  *
  * <p>The server here (2.9) has no per-message TTL, so {@code ttlInSeconds} is not supported and
  * {@link PubSubFeature#MESSAGE_TTL} is not declared.
