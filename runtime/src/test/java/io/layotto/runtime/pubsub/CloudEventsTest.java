@@ -225,6 +225,32 @@ class CloudEventsTest {
   }
 
   @Test
+  void base64DataReadsAsJavasDecoderReadsIt() throws Exception {
+    byte[] large = new byte[70_000];
+    new java.util.Random(7).nextBytes(large);
+    byte[] envelope = events.envelope(new CloudEvents.Publication("ps", "t", large, "application/octet-stream",
+        Map.of(), "shop", "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01", false));
+    assertThat(new com.fasterxml.jackson.databind.ObjectMapper().readTree(envelope).get("data_base64").asText()).isEqualTo(Base64.getEncoder().encodeToString(large));
+    assertThat(events.read(envelope, "ps", "t", false, "f").data()).isEqualTo(large);
+
+    // unpadded, as some publishers write it
+    TopicEvent unpadded = events.read(json("{\"id\":\"a\",\"specversion\":\"1.0\",\"data_base64\":\"aGk\","
+        + "\"ext\":\"x\"}"), "ps", "t", false, "f");
+    assertThat(unpadded.data()).isEqualTo("hi".getBytes(StandardCharsets.UTF_8));
+    assertThat(unpadded.extensions()).containsEntry("ext", "x");
+    // escaped characters inside the string are base64 too
+    assertThat(events.read(json("{\"id\":\"a\",\"specversion\":\"1.0\",\"data_base64\":\"aG\\u006b=\"}"),
+        "ps", "t", false, "f").data()).isEqualTo("hi".getBytes(StandardCharsets.UTF_8));
+    // the last of duplicate names wins, whatever the type of each
+    assertThat(events.read(json("{\"id\":\"a\",\"specversion\":\"1.0\",\"data_base64\":\"aGk=\","
+        + "\"data_base64\":7,\"data\":\"t\"}"), "ps", "t", false, "f").data())
+        .isEqualTo("t".getBytes(StandardCharsets.UTF_8));
+    assertThat(events.read(json("{\"id\":\"a\",\"specversion\":\"1.0\",\"data_base64\":\"!!\","
+        + "\"data_base64\":\"aGk=\"}"), "ps", "t", false, "f").data())
+        .isEqualTo("hi".getBytes(StandardCharsets.UTF_8));
+  }
+
+  @Test
   void generatedIdsAreDistinctVersion4Uuids() {
     java.util.Set<String> ids = new java.util.HashSet<>();
     for (int i = 0; i < 10_000; i++) {
