@@ -376,12 +376,20 @@ class JetStreamPubSubTest {
         .isInstanceOfSatisfying(ComponentException.class,
             e -> assertThat(e.kind()).isEqualTo(ComponentException.Kind.RESOURCE_EXHAUSTED))
         .hasMessageContaining("max_payload");
+    assertThatThrownBy(() -> pubSub.publishAsync(PublishRequest.of(topic, new byte[(1 << 20) + 1])))
+        .isInstanceOfSatisfying(ComponentException.class,
+            e -> assertThat(e.kind()).isEqualTo(ComponentException.Kind.RESOURCE_EXHAUSTED))
+        .hasMessageContaining("max_payload");
   }
 
   @Test
   void aTopicThatIsNoSubjectIsInvalid() {
     for (String bad : List.of("a b", "orders.*", "orders.>", ".a", "a..b", "a.")) {
       assertThatThrownBy(() -> pubSub.publish(PublishRequest.of(bad, bytes("x"))))
+          .isInstanceOfSatisfying(ComponentException.class,
+              e -> assertThat(e.kind()).isEqualTo(ComponentException.Kind.INVALID_ARGUMENT))
+          .hasMessageContaining("'" + bad + "'");
+      assertThatThrownBy(() -> pubSub.publishAsync(PublishRequest.of(bad, bytes("x"))))
           .isInstanceOfSatisfying(ComponentException.class,
               e -> assertThat(e.kind()).isEqualTo(ComponentException.Kind.INVALID_ARGUMENT))
           .hasMessageContaining("'" + bad + "'");
