@@ -212,13 +212,18 @@ final class MqttSubscription implements Subscription {
   private final class Events implements MqttLink.Listener {
     @Override
     public void connected(boolean sessionPresent, boolean reconnect) {
-      downReason = null;
       if (!reconnect) {
+        downReason = null;
         return;
       }
       if (closed.get()) {
         return;
       }
+      // Down until the broker confirms the subscription again: a broker may come back without it
+      // (Mosquitto 2.0 restores persistent sessions but not their shared subscriptions), and until
+      // then it drops what is published to the topic.
+      downReason = "subscribing to '" + topicFilter + "' again after reconnecting to " + settings.address();
+      int generation = connection.get();
       if (sessionPresent) {
         log.info("component '{}': subscription to '{}' reconnected and resumed its session", componentName,
             topicFilter);
@@ -231,10 +236,15 @@ final class MqttSubscription implements Subscription {
       // Also with a resumed session, in case the broker kept the session but not the subscription.
       // Subscribing again is harmless (MQTT 5 retain handling skips the retained message).
       link.subscribe(topicFilter).whenComplete((ok, failure) -> {
-        if (failure != null && !closed.get()) {
+        if (closed.get() || connection.get() != generation) {
+          return; // closed, or disconnected again meanwhile: the next connection subscribes again
+        }
+        if (failure != null) {
           ComponentException e = MqttFailures.translate(failure, settings, "subscription to '" + topicFilter + "'");
           downReason = e.getMessage();
           log.error("component '{}': {}", componentName, e.getMessage());
+        } else {
+          downReason = null;
         }
       });
     }
