@@ -32,6 +32,7 @@ import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -179,7 +180,7 @@ public final class JetStreamPubSub implements NonBlockingPubSub {
     JetStream js = jetStream();
     StreamCatalog streams = catalog();
     if (!streams.knows(topic) || !isConnected()) {
-      return CompletableFuture.runAsync(() -> publish(request), slowPublishes);
+      return publishSlowly(request);
     }
     CompletableFuture<PublishAck> ack;
     try {
@@ -195,10 +196,19 @@ public final class JetStreamPubSub implements NonBlockingPubSub {
           if (isConnected() && !(cause instanceof TimeoutException)) {
             // As in publish: the cached stream may be gone or replaced; look it up again and retry once.
             streams.forget(topic);
-            return CompletableFuture.runAsync(() -> publish(request), slowPublishes);
+            return publishSlowly(request);
           }
           return CompletableFuture.failedFuture(publishFailure(topic, cause));
         });
+  }
+
+  /** The blocking {@link #publish} on a virtual thread; UNAVAILABLE when close() has begun meanwhile. */
+  private CompletableFuture<Void> publishSlowly(PublishRequest request) {
+    try {
+      return CompletableFuture.runAsync(() -> publish(request), slowPublishes);
+    } catch (RejectedExecutionException e) {
+      return CompletableFuture.failedFuture(ComponentException.unavailable("the NATS JetStream pub/sub is closed", e));
+    }
   }
 
   /** Sends all messages before waiting for any ack, so the batch costs about one round trip. */

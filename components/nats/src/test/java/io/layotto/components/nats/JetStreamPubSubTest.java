@@ -285,6 +285,51 @@ class JetStreamPubSubTest {
     }
   }
 
+  /**
+   * Hunts the race between close() and publishes in flight: whatever path a publish took (a first
+   * publish to a topic goes to a virtual thread, the executor close() shuts down), it fails with
+   * UNAVAILABLE or succeeds, never with an executor's or the client's own exception.
+   */
+  @Test
+  void publishesRacingCloseSucceedOrFailAsUnavailable() throws Exception {
+    List<String> topics = new ArrayList<>();
+    for (int i = 0; i < 8; i++) {
+      topics.add(topic("race-" + i));
+    }
+    for (int round = 0; round < 20; round++) {
+      JetStreamPubSub racing = NatsTestSupport.started(Map.of());
+      Queue<CompletableFuture<Void>> outcomes = new ConcurrentLinkedQueue<>();
+      Queue<Throwable> thrown = new ConcurrentLinkedQueue<>();
+      List<Thread> publishers = new ArrayList<>();
+      for (int p = 0; p < 2; p++) {
+        publishers.add(Thread.ofPlatform().start(() -> {
+          for (int i = 0; ; i++) {
+            try {
+              outcomes.add(racing.publishAsync(PublishRequest.of(topics.get(i % topics.size()), bytes("m" + i))));
+            } catch (RuntimeException e) {
+              thrown.add(e);
+              return;
+            }
+          }
+        }));
+      }
+      Thread.sleep(round % 5);
+      racing.close();
+      for (Thread publisher : publishers) {
+        publisher.join(10_000);
+      }
+      for (CompletableFuture<Void> outcome : outcomes) {
+        try {
+          outcome.get(30, TimeUnit.SECONDS);
+        } catch (java.util.concurrent.ExecutionException e) {
+          thrown.add(e.getCause());
+        }
+      }
+      assertThat(thrown).isNotEmpty().allSatisfy(e -> assertThat(e).isInstanceOfSatisfying(ComponentException.class,
+          c -> assertThat(c.kind()).isEqualTo(ComponentException.Kind.UNAVAILABLE)));
+    }
+  }
+
   @Test
   void aHandlerSlowerThanAckWaitIsNotRedeliveredMeanwhile() throws Exception {
     String topic = topic("slow");
