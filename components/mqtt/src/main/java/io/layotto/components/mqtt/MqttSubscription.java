@@ -62,6 +62,14 @@ final class MqttSubscription implements Subscription {
 
   MqttSubscription(MqttSettings settings, String topic, String topicFilter, String clientId, int maxInFlight,
       MessageHandler handler, ScheduledExecutorService scheduler, String componentName, Runnable onClose) {
+    this(settings, topic, topicFilter, clientId, maxInFlight, handler, scheduler, componentName, onClose,
+        (options, listener) -> MqttLink.create(settings, options, listener));
+  }
+
+  /** With the link made by {@code links} (tests drive the subscription through a scripted link). */
+  MqttSubscription(MqttSettings settings, String topic, String topicFilter, String clientId, int maxInFlight,
+      MessageHandler handler, ScheduledExecutorService scheduler, String componentName, Runnable onClose,
+      java.util.function.BiFunction<MqttLink.Options, MqttLink.Listener, MqttLink> links) {
     this.settings = settings;
     this.topic = topic;
     this.topicFilter = topicFilter;
@@ -71,7 +79,7 @@ final class MqttSubscription implements Subscription {
     this.componentName = componentName;
     this.onClose = onClose;
     this.window = new InFlightWindow<>(maxInFlight, this::hand);
-    this.link = MqttLink.create(settings, new MqttLink.Options(clientId, settings.cleanSession(),
+    this.link = links.apply(new MqttLink.Options(clientId, settings.cleanSession(),
         settings.cleanSession() ? java.time.Duration.ZERO : settings.sessionExpiry()), new Events());
   }
 
