@@ -38,10 +38,12 @@ public final class ApiServices {
       RuntimeGrpc.getTryLockMethod().getFullMethodName(),
       RuntimeGrpc.getUnlockMethod().getFullMethodName(),
       RuntimeGrpc.getPublishEventMethod().getFullMethodName(),
+      RuntimeGrpc.getSubscribeTopicEventsMethod().getFullMethodName(),
       DaprGrpc.getGetStateMethod().getFullMethodName(),
       DaprGrpc.getSaveStateMethod().getFullMethodName(),
       DaprGrpc.getDeleteStateMethod().getFullMethodName(),
       DaprGrpc.getPublishEventMethod().getFullMethodName(),
+      DaprGrpc.getSubscribeTopicEventsAlpha1Method().getFullMethodName(),
       DaprGrpc.getTryLockAlpha1Method().getFullMethodName(),
       DaprGrpc.getUnlockAlpha1Method().getFullMethodName());
 

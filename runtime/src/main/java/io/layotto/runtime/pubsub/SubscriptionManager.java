@@ -5,6 +5,7 @@ import io.layotto.runtime.grpc.ApiErrors;
 import io.layotto.spi.ComponentException;
 import io.layotto.spi.pubsub.Message;
 import io.layotto.spi.pubsub.PubSub;
+import io.layotto.spi.pubsub.NonBlockingPubSub;
 import io.layotto.spi.pubsub.SubscribeRequest;
 import io.layotto.spi.pubsub.Subscription;
 import io.layotto.spi.pubsub.delivery.AppAnswer;
@@ -88,6 +89,15 @@ public final class SubscriptionManager implements AutoCloseable {
   /** A live subscription; closing it is idempotent. */
   public interface Handle extends AutoCloseable {
     Spec spec();
+
+    /**
+     * Whether completing an answer of this subscription runs only non-blocking work: the delivery
+     * policy, then the component's ack or nack ({@link NonBlockingPubSub}). Then an answer may be
+     * completed on a network event loop; otherwise it must be completed where blocking is allowed.
+     */
+    default boolean settlesWithoutBlocking() {
+      return false;
+    }
 
     @Override
     void close();
@@ -255,6 +265,11 @@ public final class SubscriptionManager implements AutoCloseable {
     @Override
     public Spec spec() {
       return spec;
+    }
+
+    @Override
+    public boolean settlesWithoutBlocking() {
+      return pubSub instanceof NonBlockingPubSub;
     }
 
     CompletionStage<Void> handle(Message message) {

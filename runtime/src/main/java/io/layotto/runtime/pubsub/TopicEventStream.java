@@ -13,6 +13,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -23,6 +25,14 @@ import org.slf4j.LoggerFactory;
  * waits for the client's processed message with the same id. When the stream ends, the events not
  * yet answered stay unacked and the broker delivers them again (e.g. to the next stream). At shutdown
  * the sidecar ends the stream with UNAVAILABLE ("sidecar shutting down; resubscribe").
+ *
+ * <p>The client's messages may arrive on the network event loop (the rpcs are among
+ * {@link io.layotto.runtime.grpc.ApiServices#EVENT_LOOP_METHODS}), so whatever may block runs on
+ * the {@code blocking} executor: subscribing, unsubscribing when the stream ends, and settling an
+ * answer unless the subscription settles without blocking
+ * ({@link SubscriptionManager.Handle#settlesWithoutBlocking()}). An event_processed of a
+ * non-blocking component is thus settled (policy, then the broker ack) on the loop it arrived on,
+ * without a thread hand-off per event.
  *
  * @param <Q> the client's message type
  * @param <R> the server's message type
@@ -53,17 +63,21 @@ public final class TopicEventStream<Q, R> implements StreamObserver<Q> {
   private final Protocol<Q, R> protocol;
   private final SubscriptionManager manager;
   private final StreamObserver<R> responses;
+  private final Executor blocking;
   private final Map<String, Deque<CompletableFuture<AppAnswer>>> pending = new HashMap<>();
   /** Completed once the initial response went out; fails when the stream ends before. */
   private final CompletableFuture<Void> initialSent = new CompletableFuture<>();
-  private SubscriptionManager.@Nullable Handle subscription;
+  private volatile SubscriptionManager.@Nullable Handle subscription;
   private SubscriptionManager.@Nullable Spec initialSpec;
   private boolean ended;
 
-  public TopicEventStream(Protocol<Q, R> protocol, SubscriptionManager manager, StreamObserver<R> responses) {
+  /** @param blocking where work that may block runs (see the class comment) */
+  public TopicEventStream(Protocol<Q, R> protocol, SubscriptionManager manager, StreamObserver<R> responses,
+      Executor blocking) {
     this.protocol = protocol;
     this.manager = manager;
     this.responses = responses;
+    this.blocking = blocking;
     manager.opened(this);
   }
 
@@ -89,7 +103,7 @@ public final class TopicEventStream<Q, R> implements StreamObserver<Q> {
         }
         initialSpec = initial;
       }
-      subscribe(initial);
+      offload(() -> subscribe(initial));
       return;
     }
     String id = protocol.processedId(message);
@@ -119,8 +133,24 @@ public final class TopicEventStream<Q, R> implements StreamObserver<Q> {
     }
     if (waiting == null) {
       log.debug("{}: event_processed for unknown or already answered event id '{}' ignored", protocol.rpc(), id);
+      return;
+    }
+    AppAnswer answer = protocol.processedAnswer(message);
+    SubscriptionManager.Handle handle = subscription;
+    if (handle != null && handle.settlesWithoutBlocking()) {
+      waiting.complete(answer);
     } else {
-      waiting.complete(protocol.processedAnswer(message));
+      CompletableFuture<AppAnswer> settled = waiting;
+      offload(() -> settled.complete(answer));
+    }
+  }
+
+  /** Runs {@code task} on the blocking executor; when it refuses (shutting down), here. */
+  private void offload(Runnable task) {
+    try {
+      blocking.execute(task);
+    } catch (RejectedExecutionException e) {
+      task.run();
     }
   }
 
@@ -185,16 +215,16 @@ public final class TopicEventStream<Q, R> implements StreamObserver<Q> {
 
   @Override
   public void onError(Throwable t) {
-    end(null);
+    offload(() -> end(null));
   }
 
   @Override
   public void onCompleted() {
-    end(Status.OK.asRuntimeException());
+    offload(() -> end(Status.OK.asRuntimeException()));
   }
 
   private void fail(StatusRuntimeException status) {
-    end(status);
+    offload(() -> end(status));
   }
 
   /** Ends the stream once: unsubscribes, fails unanswered events (they are redelivered), closes the call. */

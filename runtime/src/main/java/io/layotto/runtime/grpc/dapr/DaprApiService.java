@@ -73,6 +73,8 @@ public final class DaprApiService extends DaprGrpc.DaprImplBase {
   private final PubSubServices pubSub;
   private final LockApi lock;
   private final ConfigurationApi configuration;
+  /** Where streaming subscriptions subscribe, unsubscribe and settle answers that may block. */
+  private final Executor blocking;
   private final DaprSubscriptions configurationSubscriptions;
 
   public DaprApiService(LoadedComponents components, StateApi state, String runtimeVersion) {
@@ -96,6 +98,7 @@ public final class DaprApiService extends DaprGrpc.DaprImplBase {
     this.lock = new LockApi(components, blocking);
     this.configuration = new ConfigurationApi(components);
     this.configurationSubscriptions = new DaprSubscriptions(configuration);
+    this.blocking = blocking;
   }
 
   /** The service with clear UNIMPLEMENTED answers for every rpc this build does not serve. */
@@ -230,7 +233,7 @@ public final class DaprApiService extends DaprGrpc.DaprImplBase {
   @Override
   public StreamObserver<DaprPubsubProtos.SubscribeTopicEventsRequestAlpha1> subscribeTopicEventsAlpha1(
       StreamObserver<DaprPubsubProtos.SubscribeTopicEventsResponseAlpha1> responses) {
-    return new TopicEventStream<>(STREAM_PROTOCOL, pubSub.subscriptions(), responses);
+    return new TopicEventStream<>(STREAM_PROTOCOL, pubSub.subscriptions(), responses, blocking);
   }
 
   private static final TopicEventStream.Protocol<DaprPubsubProtos.SubscribeTopicEventsRequestAlpha1,

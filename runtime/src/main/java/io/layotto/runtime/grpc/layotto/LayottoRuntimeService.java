@@ -69,6 +69,8 @@ public final class LayottoRuntimeService extends RuntimeGrpc.RuntimeImplBase {
   private final LockApi lock;
   private final SequencerApi sequencer;
   private final ConfigurationApi configuration;
+  /** Where streaming subscriptions subscribe, unsubscribe and settle answers that may block. */
+  private final Executor blocking;
 
   public LayottoRuntimeService(LoadedComponents components, StateApi state) {
     this(components, state, PubSubServices.over(components));
@@ -89,6 +91,7 @@ public final class LayottoRuntimeService extends RuntimeGrpc.RuntimeImplBase {
     this.lock = new LockApi(components, blocking);
     this.sequencer = new SequencerApi(components, blocking);
     this.configuration = new ConfigurationApi(components);
+    this.blocking = blocking;
   }
 
   /** The service with UNIMPLEMENTED answers naming the building block for every rpc not served yet. */
@@ -127,7 +130,7 @@ public final class LayottoRuntimeService extends RuntimeGrpc.RuntimeImplBase {
   @Override
   public StreamObserver<RuntimeProto.SubscribeTopicEventsRequest> subscribeTopicEvents(
       StreamObserver<RuntimeProto.SubscribeTopicEventsResponse> responses) {
-    return new TopicEventStream<>(STREAM_PROTOCOL, pubSub.subscriptions(), responses);
+    return new TopicEventStream<>(STREAM_PROTOCOL, pubSub.subscriptions(), responses, blocking);
   }
 
   private static final TopicEventStream.Protocol<RuntimeProto.SubscribeTopicEventsRequest,
