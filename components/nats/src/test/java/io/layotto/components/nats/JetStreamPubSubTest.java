@@ -286,6 +286,34 @@ class JetStreamPubSubTest {
   }
 
   /**
+   * A publish nobody acks (the stream is gone, and a plain subscriber that never replies takes the
+   * request, so the server does not answer "no responders") fails with UNAVAILABLE once
+   * requestTimeout has passed, not only when the client cleans up its requests.
+   */
+  @Test
+  void anAsynchronousPublishNobodyAcksFailsAfterRequestTimeout() throws Exception {
+    JetStreamPubSub shortTimeout = NatsTestSupport.started(Map.of(JetStreamSettings.REQUEST_TIMEOUT, "500ms"));
+    String topic = topic("unacked");
+    try (Connection connection = Nats.connect(NatsTestSupport.SHARED_URL)) {
+      shortTimeout.publishAsync(PublishRequest.of(topic, bytes("stored"))).get(10, TimeUnit.SECONDS);
+      connection.jetStreamManagement().deleteStream(NatsNames.streamFor(topic));
+      connection.subscribe(topic); // takes the publish request and never answers
+      connection.flush(Duration.ofSeconds(5));
+
+      long start = System.nanoTime();
+      CompletableFuture<Void> unacked = shortTimeout.publishAsync(PublishRequest.of(topic, bytes("lost")));
+      assertThatThrownBy(() -> unacked.get(10, TimeUnit.SECONDS))
+          .cause().isInstanceOfSatisfying(ComponentException.class, e -> {
+            assertThat(e.kind()).isEqualTo(ComponentException.Kind.UNAVAILABLE);
+            assertThat(e.getMessage()).contains(topic).contains("requestTimeout 500 ms");
+          });
+      assertThat(Duration.ofNanos(System.nanoTime() - start)).isBetween(Duration.ofMillis(450), Duration.ofSeconds(3));
+    } finally {
+      shortTimeout.close();
+    }
+  }
+
+  /**
    * Hunts the race between close() and publishes in flight: whatever path a publish took (a first
    * publish to a topic goes to a virtual thread, the executor close() shuts down), it fails with
    * UNAVAILABLE or succeeds, never with an executor's or the client's own exception.
