@@ -9,6 +9,7 @@ import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.grpc.netty.NettyChannelBuilder;
 import io.layotto.runtime.EventLoops;
+import io.grpc.stub.AbstractStub;
 import io.grpc.stub.StreamObserver;
 import io.layotto.runtime.component.LoadedComponents;
 import io.layotto.runtime.grpc.dapr.DaprApiService;
@@ -16,6 +17,7 @@ import io.layotto.runtime.grpc.layotto.LayottoRuntimeService;
 import io.layotto.spi.Component;
 import io.layotto.spi.Health;
 import io.layotto.spi.Metadata;
+import io.layotto.spi.pubsub.NonBlockingPubSub;
 import io.layotto.spi.pubsub.delivery.AppAnswer;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -24,6 +26,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.Executor;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -59,6 +62,9 @@ public final class AppCallbackDelivery implements Component {
 
   /** One listed subscription; equal listings keep their live subscription across re-listings. */
   private record Listed(Api api, SubscriptionManager.Spec spec, String path) {}
+
+  /** Runs an answer's callbacks on the thread that read it: the channel's event loop. */
+  private static final Executor IN_PLACE = Runnable::run;
 
   private final String target;
   private final ManagedChannel channel;
@@ -211,21 +217,32 @@ public final class AppCallbackDelivery implements Component {
     }
   }
 
+  /**
+   * The app's answers arrive on the channel's event loop. A component that settles without blocking
+   * ({@link NonBlockingPubSub}) is given them there; for any other the answer moves to gRPC's
+   * executor first, where acking may block.
+   */
   private EventSink sink(Listed listed) {
     Duration timeout = components.pubSubOptions(listed.spec().pubsubName()).delivery().with(listed.spec().metadata())
         .policy().attemptTimeout();
+    boolean settlesInPlace = components.pubSub(listed.spec().pubsubName())
+        .map(pubSub -> pubSub instanceof NonBlockingPubSub).orElse(false);
     return switch (listed.api()) {
       case LAYOTTO -> event -> call(response -> AppAnswers.ofStatusNumber(
           ((AppCallbackProto.TopicEventResponse) response).getStatusValue()), observer ->
-          spec.proto.runtime.v1.AppCallbackGrpc.newStub(channel)
+          answeredIn(spec.proto.runtime.v1.AppCallbackGrpc.newStub(channel), settlesInPlace)
               .withDeadlineAfter(timeout.toMillis(), TimeUnit.MILLISECONDS)
               .onTopicEvent(LayottoRuntimeService.topicEventRequest(event), cast(observer)));
       case DAPR -> event -> call(response -> AppAnswers.ofStatusNumber(
           ((DaprAppCallbackProtos.TopicEventResponse) response).getStatusValue()), observer ->
-          io.dapr.v1.AppCallbackGrpc.newStub(channel)
+          answeredIn(io.dapr.v1.AppCallbackGrpc.newStub(channel), settlesInPlace)
               .withDeadlineAfter(timeout.toMillis(), TimeUnit.MILLISECONDS)
               .onTopicEvent(DaprApiService.topicEventRequest(event, listed.path()), cast(observer)));
     };
+  }
+
+  private static <S extends AbstractStub<S>> S answeredIn(S stub, boolean onTheEventLoop) {
+    return onTheEventLoop ? stub.withExecutor(IN_PLACE) : stub;
   }
 
   @SuppressWarnings("unchecked")

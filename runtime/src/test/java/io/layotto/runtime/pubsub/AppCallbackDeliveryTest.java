@@ -11,6 +11,7 @@ import io.layotto.runtime.config.ConfigLoader;
 import io.layotto.runtime.testing.Http;
 import io.layotto.runtime.testing.InlinePubSub;
 import io.layotto.runtime.testing.TestConfigs;
+import io.layotto.runtime.testing.ThreadProbePubSub;
 import java.time.Duration;
 import java.util.List;
 import java.util.UUID;
@@ -18,6 +19,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.EnumSource;
 import spec.proto.runtime.v1.RuntimeGrpc;
 import spec.proto.runtime.v1.RuntimeProto;
@@ -195,5 +197,26 @@ class AppCallbackDeliveryTest {
 
     assertThat(InlinePubSub.OUTCOMES.poll(10, TimeUnit.SECONDS)).isEqualTo("acked");
     assertThat(app.next().data()).isEqualTo("inline");
+  }
+
+  /**
+   * The app's answer arrives on the sidecar's event loop; it is settled there (no thread hand-off)
+   * only for a component that settles without blocking, and on another thread for any other.
+   */
+  @ParameterizedTest
+  @CsvSource({"test-probe-nonblocking, true", "test-probe-blocking, false"})
+  void anAnswerIsSettledOnTheEventLoopOnlyForANonBlockingComponent(String type, boolean onTheLoop) throws Exception {
+    start(TestApp.Flavour.LAYOTTO, List.of(topic), "{\"type\": \"" + type + "\"}");
+
+    publish(topic, "probe");
+
+    assertThat(app.next().data()).isEqualTo("probe");
+    String settledOn;
+    do {
+      settledOn = ThreadProbePubSub.SETTLED_ON.poll(10, TimeUnit.SECONDS);
+      assertThat(settledOn).as("the delivery of topic %s settled within 10 s", topic).isNotNull();
+    } while (!settledOn.startsWith(topic + " "));
+    settledOn = settledOn.substring(topic.length() + 1);
+    assertThat(settledOn.startsWith("layotto-io-")).as("settled on %s", settledOn).isEqualTo(onTheLoop);
   }
 }
