@@ -9,7 +9,6 @@ import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import io.layotto.runtime.Sidecar;
 import io.layotto.runtime.config.ConfigLoader;
 import io.layotto.runtime.testing.Http;
-import io.layotto.runtime.testing.InlinePubSub;
 import io.layotto.runtime.testing.TestConfigs;
 import io.layotto.runtime.testing.ThreadProbePubSub;
 import java.time.Duration;
@@ -182,8 +181,7 @@ class AppCallbackDeliveryTest {
   @EnumSource(TestApp.Flavour.class)
   void aDeliveryStartedOnThePublishingCallOutlivesThatCall(TestApp.Flavour flavour) throws Exception {
     start(flavour, List.of(topic), """
-        {"type": "test-inline", "metadata": {"maxDeliveryAttempts": "1"}}""");
-    InlinePubSub.OUTCOMES.clear();
+        {"type": "test-probe-nonblocking", "metadata": {"maxDeliveryAttempts": "1"}}""");
     app.answer = r -> {
       try {
         Thread.sleep(300);
@@ -195,7 +193,7 @@ class AppCallbackDeliveryTest {
 
     publish(topic, "inline");
 
-    assertThat(InlinePubSub.OUTCOMES.poll(10, TimeUnit.SECONDS)).isEqualTo("acked");
+    assertThat(ThreadProbePubSub.settled(topic).failure()).as("acked").isNull();
     assertThat(app.next().data()).isEqualTo("inline");
   }
 
@@ -211,12 +209,7 @@ class AppCallbackDeliveryTest {
     publish(topic, "probe");
 
     assertThat(app.next().data()).isEqualTo("probe");
-    String settledOn;
-    do {
-      settledOn = ThreadProbePubSub.SETTLED_ON.poll(10, TimeUnit.SECONDS);
-      assertThat(settledOn).as("the delivery of topic %s settled within 10 s", topic).isNotNull();
-    } while (!settledOn.startsWith(topic + " "));
-    settledOn = settledOn.substring(topic.length() + 1);
+    String settledOn = ThreadProbePubSub.settled(topic).thread();
     assertThat(settledOn.startsWith("layotto-io-")).as("settled on %s", settledOn).isEqualTo(onTheLoop);
   }
 }

@@ -98,7 +98,7 @@ class StreamSettlementThreadsTest {
             .setStatus(DaprAppCallbackProtos.TopicEventResponse.newBuilder().setStatus(
                 DaprAppCallbackProtos.TopicEventResponse.TopicEventResponseStatus.SUCCESS))).build());
 
-    assertThat(settledOn(topic)).startsWith(EVENT_LOOP);
+    assertThat(ThreadProbePubSub.settled(topic).thread()).startsWith(EVENT_LOOP);
     assertThat(ThreadProbePubSub.SUBSCRIBED_ON.get(topic)).doesNotStartWith(EVENT_LOOP);
     requests.onCompleted();
   }
@@ -122,19 +122,9 @@ class StreamSettlementThreadsTest {
         RuntimeProto.SubscribeTopicEventsRequestProcessed.newBuilder().setId(event.getEventMessage().getId())
             .setStatus(AppCallbackProto.TopicEventResponse.newBuilder()
                 .setStatus(AppCallbackProto.TopicEventResponse.TopicEventResponseStatus.SUCCESS))).build());
-    String settled = settledOn(topic);
+    String settled = ThreadProbePubSub.settled(topic).thread();
     requests.onCompleted();
     return settled;
-  }
-
-  private static String settledOn(String topic) throws InterruptedException {
-    while (true) {
-      String entry = ThreadProbePubSub.SETTLED_ON.poll(10, TimeUnit.SECONDS);
-      assertThat(entry).as("the delivery of topic %s settled within 10 s", topic).isNotNull();
-      if (entry.startsWith(topic + " ")) {
-        return entry.substring(topic.length() + 1);
-      }
-    }
   }
 
   private static <R> StreamObserver<R> collectInto(BlockingQueue<R> received) {
