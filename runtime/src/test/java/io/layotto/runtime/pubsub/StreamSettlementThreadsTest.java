@@ -20,6 +20,8 @@ import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 import spec.proto.runtime.v1.AppCallbackProto;
 import spec.proto.runtime.v1.RuntimeGrpc;
 import spec.proto.runtime.v1.RuntimeProto;
@@ -54,26 +56,17 @@ class StreamSettlementThreadsTest {
     channel = NettyChannelBuilder.forAddress("127.0.0.1", sidecar.grpcPort()).usePlaintext().build();
   }
 
-  @Test
-  void aNonBlockingComponentSettlesOnTheEventLoopAndSubscribesOffIt() throws Exception {
-    start("test-probe-nonblocking");
+  @ParameterizedTest
+  @CsvSource({"test-probe-nonblocking, true", "test-probe-blocking, false"})
+  void subscribesOffTheEventLoopAndSettlesOnItOnlyForANonBlockingComponent(String type, boolean onTheLoop)
+      throws Exception {
+    start(type);
     String topic = "t-" + UUID.randomUUID();
 
     String settledOn = roundTripThroughLayotto(topic);
 
     assertThat(ThreadProbePubSub.SUBSCRIBED_ON.get(topic)).doesNotStartWith(EVENT_LOOP);
-    assertThat(settledOn).startsWith(EVENT_LOOP);
-  }
-
-  @Test
-  void aBlockingComponentSettlesOffTheEventLoop() throws Exception {
-    start("test-probe-blocking");
-    String topic = "t-" + UUID.randomUUID();
-
-    String settledOn = roundTripThroughLayotto(topic);
-
-    assertThat(ThreadProbePubSub.SUBSCRIBED_ON.get(topic)).doesNotStartWith(EVENT_LOOP);
-    assertThat(settledOn).doesNotStartWith(EVENT_LOOP);
+    assertThat(settledOn.startsWith(EVENT_LOOP)).as("settled on %s", settledOn).isEqualTo(onTheLoop);
   }
 
   @Test
