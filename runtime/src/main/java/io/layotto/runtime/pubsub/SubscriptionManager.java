@@ -58,8 +58,12 @@ public final class SubscriptionManager implements AutoCloseable {
   private final DeliveryTimers timers = new DeliveryTimers();
   /** Open streams, ended by {@link #stopDelivery()}. */
   private final Set<TopicEventStream<?, ?>> streams = ConcurrentHashMap.newKeySet();
-  /** Answers awaited from the app (one per attempt handed to a sink and not answered yet). */
-  private final Set<CompletableFuture<AppAnswer>> inFlight = ConcurrentHashMap.newKeySet();
+  /**
+   * One per attempt handed to a sink and not settled yet: completed only once the app's answer went
+   * through the policy and the component's ack, so a drain that waits for them never closes a
+   * subscription between an answer and its ack.
+   */
+  private final Set<CompletableFuture<Void>> inFlight = ConcurrentHashMap.newKeySet();
   private volatile boolean draining;
   private volatile boolean stopped;
 
@@ -305,7 +309,8 @@ public final class SubscriptionManager implements AutoCloseable {
         return CompletableFuture.failedFuture(new IllegalStateException("subscription closed"));
       }
       CompletableFuture<AppAnswer> answer = new CompletableFuture<>();
-      inFlight.add(answer);
+      CompletableFuture<Void> settled = new CompletableFuture<>();
+      inFlight.add(settled);
       attempts.incrementAndGet();
       CompletionStage<AppAnswer> stage;
       try {
@@ -314,21 +319,25 @@ public final class SubscriptionManager implements AutoCloseable {
         stage = CompletableFuture.failedFuture(e);
       }
       stage.whenComplete((value, error) -> {
-        inFlight.remove(answer);
         attempts.decrementAndGet();
-        if (error != null && stopped) {
-          // failed because delivery stopped (stream ended, call cancelled): not the app's answer,
-          // so neither retried nor dead-lettered; it stays unacked
-          return;
-        }
-        // completing runs the policy and the component's ack (or nack) before this returns
-        if (error != null) {
-          answer.completeExceptionally(error);
-        } else {
-          answer.complete(value);
-        }
-        if (draining) {
-          closeWhenIdle();
+        try {
+          if (error != null && stopped) {
+            // failed because delivery stopped (stream ended, call cancelled): not the app's answer,
+            // so neither retried nor dead-lettered; it stays unacked
+            return;
+          }
+          // completing runs the policy and the component's ack (or nack) before this returns
+          if (error != null) {
+            answer.completeExceptionally(error);
+          } else {
+            answer.complete(value);
+          }
+          if (draining) {
+            closeWhenIdle();
+          }
+        } finally {
+          inFlight.remove(settled);
+          settled.complete(null);
         }
       });
       return answer;
