@@ -43,12 +43,10 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
@@ -415,31 +413,8 @@ public final class EtcdConfigurationStore implements ConfigurationStore {
         + "' of app '" + query.appId() + "'";
   }
 
-  private <T> T await(CompletableFuture<T> reply, Duration timeout, String doing, EtcdSettings s) {
-    try {
-      return reply.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      reply.cancel(true);
-      throw ComponentException.unavailable("the " + doing + " on etcd " + s.endpoints() + " was interrupted", e);
-    } catch (TimeoutException e) {
-      reply.cancel(true);
-      throw ComponentException.unavailable("etcd " + s.endpoints() + " did not answer the " + doing + " within "
-          + timeout.toMillis() + " ms", e);
-    } catch (ExecutionException e) {
-      Throwable cause = e.getCause() == null ? e : e.getCause();
-      String message = String.valueOf(cause.getMessage());
-      if (message.contains("UNAVAILABLE") || message.contains("DEADLINE_EXCEEDED") || message.contains("onnection")) {
-        throw ComponentException.unavailable("etcd " + s.endpoints() + " is unreachable; the " + doing
-            + " failed: " + message, cause);
-      }
-      if (message.contains("PERMISSION_DENIED") || message.contains("UNAUTHENTICATED")
-          || message.contains("authentication")) {
-        throw ComponentException.invalidArgument("etcd " + s.endpoints() + " refused the credentials of metadata '"
-            + EtcdSettings.USERNAME + "'/'" + EtcdSettings.PASSWORD + "' for the " + doing + ": " + message);
-      }
-      throw ComponentException.internal("etcd " + s.endpoints() + " failed the " + doing + ": " + message, cause);
-    }
+  private static <T> T await(CompletableFuture<T> reply, Duration timeout, String doing, EtcdSettings s) {
+    return EtcdReplies.await(reply, timeout, s.endpoints(), doing);
   }
 
   private static ByteSequence bytes(String text) {

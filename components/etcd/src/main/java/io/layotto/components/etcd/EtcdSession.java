@@ -12,9 +12,6 @@ import io.layotto.spi.MetadataSchema.Type;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 
 /**
  * One jetcd client of a lock store or sequencer: connects at init (failing fast when etcd does not
@@ -105,37 +102,7 @@ final class EtcdSession implements AutoCloseable {
   }
 
   <T> T await(CompletableFuture<T> reply, Duration timeout, String doing) {
-    try {
-      return reply.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      reply.cancel(true);
-      throw ComponentException.unavailable("the " + doing + " of " + what + " on etcd " + settings.endpoints()
-          + " was interrupted", e);
-    } catch (TimeoutException e) {
-      reply.cancel(true);
-      throw ComponentException.unavailable("etcd " + settings.endpoints() + " did not answer the " + doing + " of "
-          + what + " within " + timeout.toMillis() + " ms", e);
-    } catch (ExecutionException e) {
-      Throwable cause = e.getCause() == null ? e : e.getCause();
-      String message = String.valueOf(cause.getMessage());
-      if (message.contains("UNAVAILABLE") || message.contains("DEADLINE_EXCEEDED") || message.contains("onnection")) {
-        throw ComponentException.unavailable("etcd " + settings.endpoints() + " is unreachable; the " + doing + " of "
-            + what + " failed: " + message, cause);
-      }
-      if (message.contains("PERMISSION_DENIED") || message.contains("UNAUTHENTICATED")
-          || message.contains("authentication")) {
-        throw ComponentException.invalidArgument("etcd " + settings.endpoints() + " refused the credentials of metadata '"
-            + EtcdSettings.USERNAME + "'/'" + EtcdSettings.PASSWORD + "' for the " + doing + " of " + what + ": " + message);
-      }
-      if (message.contains("request is too large") || message.contains("message larger than max")
-          || message.contains("key is not provided")) {
-        throw ComponentException.invalidArgument("etcd " + settings.endpoints() + " refused the " + doing + " of "
-            + what + ": " + message);
-      }
-      throw ComponentException.internal("etcd " + settings.endpoints() + " failed the " + doing + " of " + what + ": "
-          + message, cause);
-    }
+    return EtcdReplies.await(reply, timeout, settings.endpoints(), doing + " of " + what);
   }
 
   /** A key or id for a message: long ones are cut, so a huge bad input does not make a huge message. */

@@ -1,0 +1,91 @@
+package io.layotto.components.etcd;
+
+import io.etcd.jetcd.common.exception.EtcdException;
+import io.grpc.Status;
+import io.grpc.StatusException;
+import io.grpc.StatusRuntimeException;
+import io.layotto.spi.ComponentException;
+import java.io.IOException;
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
+/**
+ * Waits for jetcd's futures and turns their failures into {@link ComponentException}s by gRPC
+ * status code, never by message text: jetcd's {@link EtcdException} carries only the status
+ * description as its message ("io exception", "Network closed for unknown reason", ...), so a dead
+ * etcd would otherwise look like an internal error.
+ */
+final class EtcdReplies {
+
+  private EtcdReplies() {}
+
+  /**
+   * The reply within {@code timeout}.
+   *
+   * @param operation what was asked, for messages: "tryLock of lock store 'x'"
+   */
+  static <T> T await(CompletableFuture<T> reply, Duration timeout, Object endpoints, String operation) {
+    try {
+      return reply.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      reply.cancel(true);
+      throw ComponentException.unavailable("the " + operation + " on etcd " + endpoints + " was interrupted", e);
+    } catch (TimeoutException e) {
+      reply.cancel(true);
+      throw ComponentException.unavailable("etcd " + endpoints + " did not answer the " + operation + " within "
+          + timeout.toMillis() + " ms", e);
+    } catch (ExecutionException e) {
+      throw failure(e.getCause() == null ? e : e.getCause(), endpoints, operation);
+    }
+  }
+
+  static ComponentException failure(Throwable cause, Object endpoints, String operation) {
+    Status.Code code = codeOf(cause);
+    String detail = code + ": " + cause.getMessage();
+    return switch (code) {
+      case UNAVAILABLE, DEADLINE_EXCEEDED, CANCELLED, ABORTED ->
+          ComponentException.unavailable("etcd " + endpoints + " is unreachable; the " + operation + " failed: "
+              + detail, cause);
+      // a stream reset or a closed socket surfaces as UNKNOWN or INTERNAL with the I/O error as cause
+      case UNKNOWN, INTERNAL -> isTransportFailure(cause)
+          ? ComponentException.unavailable("etcd " + endpoints + " is unreachable; the " + operation + " failed: "
+              + detail, cause)
+          : ComponentException.internal("etcd " + endpoints + " failed the " + operation + ": " + detail, cause);
+      case PERMISSION_DENIED, UNAUTHENTICATED ->
+          ComponentException.invalidArgument("etcd " + endpoints + " refused the credentials of metadata '"
+              + EtcdSettings.USERNAME + "'/'" + EtcdSettings.PASSWORD + "' for the " + operation + ": " + detail);
+      // "request is too large", "key is not provided", a message over gRPC's limit
+      case INVALID_ARGUMENT, RESOURCE_EXHAUSTED ->
+          ComponentException.invalidArgument("etcd " + endpoints + " refused the " + operation + ": " + detail);
+      default -> ComponentException.internal("etcd " + endpoints + " failed the " + operation + ": " + detail, cause);
+    };
+  }
+
+  /** The gRPC status code of a jetcd failure: jetcd's own error code, else the first gRPC status in the chain. */
+  static Status.Code codeOf(Throwable failure) {
+    for (Throwable t = failure; t != null; t = t.getCause() == t ? null : t.getCause()) {
+      if (t instanceof EtcdException etcd) {
+        return Status.Code.valueOf(etcd.getErrorCode().name());
+      }
+      if (t instanceof StatusRuntimeException || t instanceof StatusException) {
+        return Status.fromThrowable(t).getCode();
+      }
+    }
+    return Status.fromThrowable(failure).getCode();
+  }
+
+  private static boolean isTransportFailure(Throwable failure) {
+    for (Throwable t = failure; t != null; t = t.getCause() == t ? null : t.getCause()) {
+      String message = String.valueOf(t.getMessage());
+      if (t instanceof IOException || message.contains("RST_STREAM") || message.contains("Network closed")
+          || message.contains("io exception") || message.contains("unexpected EOS")) {
+        return true;
+      }
+    }
+    return false;
+  }
+}
