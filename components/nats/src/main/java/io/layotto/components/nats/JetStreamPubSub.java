@@ -134,7 +134,12 @@ public final class JetStreamPubSub implements NonBlockingPubSub {
         .reconnectWait(RECONNECT_WAIT)
         .connectionTimeout(s.requestTimeout())
         .connectionListener(connectionLog)
-        .errorListener(new ErrorLog(component));
+        .errorListener(new ErrorLog(component))
+        // Every JetStream publish is a request; by default each one also flushes the socket from the
+        // calling thread, so publishes left one by one and the server read (and answered) each on its
+        // own. The writer thread sends what is queued anyway: without the forced flush the server's CPU
+        // per message halved and saturated throughput rose 1.6x (docs/benchmarks.md).
+        .dontForceFlushOnRequest();
     if (s.connectionName() != null) {
       options.connectionName(s.connectionName());
     }
