@@ -25,7 +25,9 @@ import java.util.concurrent.TimeUnit;
 final class SidecarProcess implements AutoCloseable {
 
     static final String MAIN_CLASS = "io.layotto.runtime.cli.LayottoMain";
-    static final List<String> JVM_OPTIONS = List.of("-Xmx512m", "--sun-misc-unsafe-memory-access=allow");
+    /** As the distribution's bin/layotto runs it (Netty's leak detector off), with a fixed heap. */
+    static final List<String> JVM_OPTIONS = List.of("-Xmx512m", "-Dio.netty.leakDetection.level=disabled",
+            "--sun-misc-unsafe-memory-access=allow");
     private static final Duration READY_TIMEOUT = Duration.ofSeconds(90);
     private static final Duration STOP_TIMEOUT = Duration.ofSeconds(15);
 

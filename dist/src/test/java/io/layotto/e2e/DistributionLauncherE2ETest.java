@@ -11,6 +11,7 @@ import io.layotto.e2e.harness.SidecarPorts;
 import io.layotto.e2e.harness.SidecarProcess;
 import io.layotto.e2e.harness.SidecarProcess.CommandResult;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -49,6 +50,22 @@ class DistributionLauncherE2ETest {
 
     assertThat(result.exitCode()).as("%s", result).isNotZero();
     assertThat(result.stderr()).as("%s", result).contains("no-such-command").doesNotContain("Exception");
+  }
+
+  @Test
+  void nettysLeakDetectorIsOffUnlessJavaOptsTurnItOn() {
+    CommandResult byDefault = SidecarProcess.run(Launcher.assembledDistribution(), List.of("version"),
+        Map.of("JAVA_OPTS", "-XshowSettings:properties"));
+    CommandResult overridden = SidecarProcess.run(Launcher.assembledDistribution(), List.of("version"),
+        Map.of("JAVA_OPTS", "-XshowSettings:properties -Dio.netty.leakDetection.level=paranoid"));
+
+    assertThat(byDefault.exitCode()).as("%s", byDefault).isZero();
+    assertThat(byDefault.stdout() + byDefault.stderr()).as("%s", byDefault)
+        .contains("io.netty.leakDetection.level = disabled");
+    assertThat(overridden.exitCode()).as("%s", overridden).isZero();
+    assertThat(overridden.stdout() + overridden.stderr()).as("%s", overridden)
+        .contains("io.netty.leakDetection.level = paranoid")
+        .doesNotContain("io.netty.leakDetection.level = disabled");
   }
 
   @Test

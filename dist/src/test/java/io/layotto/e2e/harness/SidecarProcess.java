@@ -9,6 +9,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import org.awaitility.core.ConditionTimeoutException;
@@ -78,8 +79,14 @@ public final class SidecarProcess implements AutoCloseable {
 
   /** Runs a short-lived CLI command (e.g. {@code version}) to completion and returns its result. */
   public static CommandResult run(Launcher launcher, List<String> cliArgs) {
+    return run(launcher, cliArgs, Map.of());
+  }
+
+  /** As {@link #run(Launcher, List)} with more environment variables (e.g. {@code JAVA_OPTS}). */
+  public static CommandResult run(Launcher launcher, List<String> cliArgs, Map<String, String> environment) {
     Path dir = tempDir("layotto-e2e-cli-");
-    SidecarProcess command = spawn(launcher, cliArgs, dir, new SidecarPorts(0, 0), dir.resolve("none.json"));
+    SidecarProcess command = spawn(launcher, cliArgs, dir, new SidecarPorts(0, 0), dir.resolve("none.json"),
+        environment);
     try (command) {
       int exit = command.awaitExit(STOP_TIMEOUT);
       return new CommandResult(exit, command.stdout(), command.stderr());
@@ -88,11 +95,17 @@ public final class SidecarProcess implements AutoCloseable {
 
   private static SidecarProcess spawn(Launcher launcher, List<String> cliArgs, Path dir, SidecarPorts ports,
       Path configFile) {
+    return spawn(launcher, cliArgs, dir, ports, configFile, Map.of());
+  }
+
+  private static SidecarProcess spawn(Launcher launcher, List<String> cliArgs, Path dir, SidecarPorts ports,
+      Path configFile, Map<String, String> environment) {
     ProcessBuilder builder = new ProcessBuilder(launcher.command(cliArgs))
         .directory(dir.toFile())
         .redirectOutput(dir.resolve("stdout.log").toFile())
         .redirectError(dir.resolve("stderr.log").toFile());
     builder.environment().putAll(launcher.environment());
+    builder.environment().putAll(environment);
     try {
       SidecarProcess process = new SidecarProcess(builder.start(), ports, dir, configFile);
       STARTED.add(process);
