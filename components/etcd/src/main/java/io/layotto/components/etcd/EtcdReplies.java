@@ -14,9 +14,10 @@ import java.util.concurrent.TimeoutException;
 
 /**
  * Waits for jetcd's futures and turns their failures into {@link ComponentException}s by gRPC
- * status code, never by message text: jetcd's {@link EtcdException} carries only the status
- * description as its message ("io exception", "Network closed for unknown reason", ...), so a dead
- * etcd would otherwise look like an internal error.
+ * status code: jetcd's {@link EtcdException} carries only the status description as its message
+ * ("io exception", "Network closed for unknown reason", ...), so matching on message text made a dead
+ * etcd look like an internal error. Only UNKNOWN and INTERNAL look further, at the cause chain, to
+ * tell a broken transport from an error the server reported.
  */
 final class EtcdReplies {
 
