@@ -58,6 +58,9 @@ public final class PubSubBenchmark implements Callable<Integer> {
     @Option(names = "--warmup", defaultValue = "10", description = "Warm-up seconds before each measured run, not reported (default: ${DEFAULT-VALUE}).")
     int warmupSeconds = 10;
 
+    @Option(names = "--jit-warmup", defaultValue = "20", description = "Seconds each target of a backend runs at saturation before that backend's first phase, not reported, so the phases measure JIT-compiled code as a long-running sidecar would (default: ${DEFAULT-VALUE}).")
+    int jitWarmupSeconds = 20;
+
     @Option(names = "--saturation-duration", description = "Measured seconds of the saturation phase (default: same as --duration).")
     @Nullable Integer saturationSeconds;
 
@@ -122,7 +125,9 @@ public final class PubSubBenchmark implements Callable<Integer> {
         Duration warmup = Duration.ofSeconds(quick ? 2 : warmupSeconds);
         Duration duration = Duration.ofSeconds(quick ? 5 : durationSeconds);
         Duration saturation = quick ? duration : Duration.ofSeconds(saturationSeconds == null ? durationSeconds : saturationSeconds);
-        var settings = new PubSubReport.Settings(payloadSize, rate, warmup, duration, saturation, window, maxInFlight);
+        Duration jitWarmup = Duration.ofSeconds(quick ? 2 : jitWarmupSeconds);
+        var settings = new PubSubReport.Settings(payloadSize, rate, jitWarmup, warmup, duration, saturation, window,
+                maxInFlight);
         long clockTicks = ProcessStats.clockTicksPerSecond();
         String marker = "layotto-bench-" + HexFormat.of().toHexDigits(ThreadLocalRandom.current().nextInt());
         byte[] filler = new byte[payloadSize];
@@ -222,6 +227,16 @@ public final class PubSubBenchmark implements Callable<Integer> {
                 var directRouter = new DeliveryRouter(payloadSize);
                 direct.subscribe(directRouter);
                 directRunner = new PubSubRunner(direct, directRouter, filler);
+            }
+            // A sidecar runs for days: measure compiled code, not the JIT's first minute (on a slow
+            // host C2 still takes a quarter of a core a minute after start).
+            if (!settings.jitWarmup().isZero()) {
+                progress("%s / JIT warm-up / sidecar: %d s at saturation", backend.type(), settings.jitWarmup().toSeconds());
+                sidecarRunner.saturation(settings.window(), settings.jitWarmup());
+                if (directRunner != null) {
+                    progress("%s / JIT warm-up / direct: %d s at saturation", backend.type(), settings.jitWarmup().toSeconds());
+                    directRunner.saturation(settings.window(), settings.jitWarmup());
+                }
             }
             String fixedTitle = String.format(Locale.ROOT, "Fixed rate %,d msg/s", settings.rate());
             String saturationTitle = String.format(Locale.ROOT, "Saturation, %,d messages outstanding", settings.window());

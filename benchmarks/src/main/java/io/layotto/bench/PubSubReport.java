@@ -17,7 +17,7 @@ final class PubSubReport {
     static final double GOAL_THROUGHPUT_PERCENT = 50;
 
     /** The run's settings, echoed so the figures can be reproduced. */
-    record Settings(int payloadSize, int rate, Duration warmup, Duration duration, Duration saturationDuration,
+    record Settings(int payloadSize, int rate, Duration jitWarmup, Duration warmup, Duration duration, Duration saturationDuration,
             int window, int maxInFlight) {}
 
     /** One target's measured run: the sidecar's resource use (null for direct) and the harness JVM's own. */
@@ -43,10 +43,11 @@ final class PubSubReport {
         md.append(String.format(Locale.ROOT,
                 "- Settings: %d-byte payloads; fixed rate %,d msg/s for %d s after %d s warm-up; saturation with %,d"
                         + " messages outstanding for %d s after %d s warm-up; at most %d messages in flight per"
-                        + " subscription (sidecar `maxConcurrency`, direct read/batch size)\n",
+                        + " subscription (sidecar `maxConcurrency`, direct read/batch size); before its first phase"
+                        + " each target of a backend ran %d s at saturation (JIT warm-up, not reported)\n",
                 settings.payloadSize(), settings.rate(), settings.duration().toSeconds(), settings.warmup().toSeconds(),
                 settings.window(), settings.saturationDuration().toSeconds(), settings.warmup().toSeconds(),
-                settings.maxInFlight()));
+                settings.maxInFlight(), settings.jitWarmup().toSeconds()));
         md.append("- Latency: fixed rate from each message's intended send time to its receipt by the subscriber"
                 + " (coordinated omission corrected); saturation from the actual send to receipt. First deliveries"
                 + " only; redeliveries count as duplicates.\n\n");
