@@ -202,6 +202,53 @@ class CloudEventsTest {
   }
 
   @Test
+  void jsonDataTravelsAsSentAndComesBackByteForByte() {
+    for (String json : new String[] {"{ \"a\" : [1, 2.50, {\"b\":null}], \"s\":\"\\u00e9\\\"}\" }", "[true,false]",
+        "1.0E10", "true", "\"just a string\"", "{\"k\":\"v\",\"k\":\"w\"}", " {\"padded\":1}\n"}) {
+      byte[] payload = events.envelope(new CloudEvents.Publication("ps", "t", json.getBytes(StandardCharsets.UTF_8),
+          "application/json", Map.of(), "shop", null, false));
+
+      // the envelope stays valid JSON with the value embedded, not quoted
+      JsonNode envelope = readTree(payload);
+      assertThat(envelope.get("data").isTextual()).as(json).isEqualTo(json.startsWith("\""));
+      assertThat(new String(events.read(payload, "ps", "t", false, "f").data(), StandardCharsets.UTF_8)).as(json)
+          .isEqualTo(json.strip());
+    }
+  }
+
+  @Test
+  void jsonContentThatIsNotOneJsonValueTravelsAsAString() {
+    for (String notJson : new String[] {"{\"a\":1} {\"b\":2}", "{\"a\":", "", "   ", "nul"}) {
+      JsonNode envelope = envelope(notJson, "application/json", Map.of(), null);
+      assertThat(envelope.get("data").isTextual()).as(notJson).isTrue();
+      assertThat(envelope.get("data").asText()).as(notJson).isEqualTo(notJson);
+    }
+    byte[] invalidUtf8 = {'"', (byte) 0xC3, '"'};
+    JsonNode binary = readTree(events.envelope(new CloudEvents.Publication("ps", "t", invalidUtf8, "application/json",
+        Map.of(), "shop", null, false)));
+    assertThat(binary.has("data")).isFalse();
+    assertThat(java.util.Base64.getDecoder().decode(binary.get("data_base64").asText())).isEqualTo(invalidUtf8);
+  }
+
+  @Test
+  void readPassesNonStringDataOnAsItAppearsInTheEnvelope() {
+    String envelope = "{\"specversion\":\"1.0\",\"id\":\"e\",\"datacontenttype\":\"application/json\","
+        + "\"data\" :  {\"x\": [1, {\"y\":\"}\"}]}  ,\"after\":\"z\"}";
+    TopicEvent event = events.read(envelope.getBytes(StandardCharsets.UTF_8), "ps", "t", false, "f");
+    assertThat(new String(event.data(), StandardCharsets.UTF_8)).isEqualTo("{\"x\": [1, {\"y\":\"}\"}]}");
+    assertThat(event.extensions()).containsEntry("after", "z");
+
+    for (String value : new String[] {"-12.5e3", "false", "[]", "null"}) {
+      byte[] payload = ("{\"id\":\"e\",\"specversion\":\"1.0\",\"data\":" + value + "}").getBytes(StandardCharsets.UTF_8);
+      assertThat(new String(events.read(payload, "ps", "t", false, "f").data(), StandardCharsets.UTF_8)).as(value)
+          .isEqualTo(value.equals("null") ? "" : value);
+    }
+    // the last of duplicate data fields wins, whatever their types
+    byte[] twice = "{\"id\":\"e\",\"specversion\":\"1.0\",\"data\":{\"a\":1},\"data\":\"s\"}".getBytes(StandardCharsets.UTF_8);
+    assertThat(new String(events.read(twice, "ps", "t", false, "f").data(), StandardCharsets.UTF_8)).isEqualTo("s");
+  }
+
+  @Test
   void readFallsBackToARawEventWhenTheEnvelopeIsIncomplete() {
     for (String notAnEvent : new String[] {"{\"id\":\"x\"}", "{\"id\":1,\"specversion\":\"1.0\"}",
         "{\"id\":\"x\",\"specversion\":\"1.0\"", " [1]", "{", "   "}) {
@@ -221,7 +268,7 @@ class CloudEventsTest {
     assertThat(events.read(json("{\"id\":\"a\",\"specversion\":\"1.0\",\"data\":null}"), "ps", "t", false, "f")
         .data()).isEmpty();
     assertThat(events.read(json("{\"id\":\"a\",\"specversion\":\"1.0\",\"data\":[1, 2]}"), "ps", "t", false, "f")
-        .data()).isEqualTo("[1,2]".getBytes(StandardCharsets.UTF_8));
+        .data()).isEqualTo("[1, 2]".getBytes(StandardCharsets.UTF_8)); // as it appears, not re-serialised
   }
 
   @Test
