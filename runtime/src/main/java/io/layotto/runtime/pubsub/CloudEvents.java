@@ -206,11 +206,10 @@ public final class CloudEvents {
           event.nodes.remove(name);
           if (name.equals("data")) {
             event.rawData = null;
-            if (token != JsonToken.VALUE_STRING && token != JsonToken.VALUE_NULL) {
-              int start = (int) parser.currentTokenLocation().getByteOffset();
+            long start = parser.currentTokenLocation().getByteOffset();
+            if (token != JsonToken.VALUE_STRING && token != JsonToken.VALUE_NULL && start >= 0) {
               parser.skipChildren();
-              int end = (int) parser.currentLocation().getByteOffset();
-              event.rawData = Arrays.copyOfRange(payload, start, end);
+              event.rawData = Arrays.copyOfRange(payload, (int) start, (int) parser.currentLocation().getByteOffset());
               continue;
             }
           }
@@ -267,6 +266,9 @@ public final class CloudEvents {
     boolean json = isJson(contentType);
     String text = isTextual(contentType) || json ? utf8(data) : null;
     if (json && text != null && isOneJsonValue(data)) {
+      if (text.startsWith("\uFEFF")) {
+        text = text.substring(1); // a byte order mark is not JSON whitespace inside the envelope
+      }
       // embedded as sent: checking it costs a token scan, where a tree and its re-serialisation
       // cost four times the whole envelope of a binary payload (CloudEventsBenchmark)
       event.putRawValue("data", new RawValue(text));

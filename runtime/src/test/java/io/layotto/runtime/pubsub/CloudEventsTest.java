@@ -231,6 +231,15 @@ class CloudEventsTest {
   }
 
   @Test
+  void aByteOrderMarkBeforeJsonDataIsLeftOutOfTheEnvelope() {
+    byte[] withByteOrderMark = {(byte) 0xEF, (byte) 0xBB, (byte) 0xBF, '[', '1', ']'};
+    byte[] envelope = events.envelope(new CloudEvents.Publication("ps", "t", withByteOrderMark, "application/json",
+        Map.of(), "shop", null, false));
+    assertThat(readTree(envelope).get("data").isArray()).isTrue();
+    assertThat(events.read(envelope, "ps", "t", false, "f").data()).isEqualTo("[1]".getBytes(StandardCharsets.UTF_8));
+  }
+
+  @Test
   void readPassesNonStringDataOnAsItAppearsInTheEnvelope() {
     String envelope = "{\"specversion\":\"1.0\",\"id\":\"e\",\"datacontenttype\":\"application/json\","
         + "\"data\" :  {\"x\": [1, {\"y\":\"}\"}]}  ,\"after\":\"z\"}";
