@@ -15,10 +15,11 @@ import io.layotto.spi.Metadata;
 import io.layotto.spi.lock.LockFeature;
 import io.layotto.spi.lock.LockRequests;
 import io.layotto.spi.lock.LockStatus;
-import io.layotto.spi.lock.LockStore;
+import io.layotto.spi.lock.NonBlockingLockStore;
 import java.time.Duration;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -29,11 +30,12 @@ import org.slf4j.LoggerFactory;
  * the lease runs out. TryLock grants the lease, then puts the key in a transaction guarded by
  * "create revision == 0" (key absent). Unlock and keep-alive compare the value with the owner in
  * the same transaction as their delete or put, so a former owner never touches a lock taken over
- * after expiry. Keep-alive moves the key to a new lease of the requested time-to-live and revokes
+ * after expiry. TryLock and Unlock never block (the runtime calls them on its event loop); each
+ * step has the request timeout. Keep-alive moves the key to a new lease of the requested time-to-live and revokes
  * the old one. Leases count whole seconds: a time-to-live is rounded up to the next second (etcd
  * may also raise very short leases to its minimum, about 2 s).
  */
-public final class EtcdLockStore implements LockStore {
+public final class EtcdLockStore implements NonBlockingLockStore {
 
   static final Set<LockFeature> FEATURES = Set.of(LockFeature.KEEP_ALIVE);
   static final String DEFAULT_PREFIX = "/layotto/";
@@ -67,41 +69,56 @@ public final class EtcdLockStore implements LockStore {
 
   @Override
   public boolean tryLock(String resourceId, String owner, Duration ttl) {
-    long seconds = leaseSeconds(LockRequests.check(resourceId, owner, ttl));
-    EtcdSession s = session();
-    ByteSequence key = s.key(resourceId);
-    long lease = grant(s, seconds, resourceId);
-    boolean taken = false;
-    try {
-      TxnResponse response = s.await(s.client().getKVClient().txn()
-          .If(new Cmp(key, Cmp.Op.EQUAL, CmpTarget.createRevision(0)))
-          .Then(Op.put(key, EtcdSession.bytes(owner), PutOption.builder().withLeaseId(lease).build()))
-          .commit(), "tryLock of resource '" + EtcdSession.shown(resourceId) + "'");
-      taken = response.isSucceeded();
-      return taken;
-    } finally {
-      if (!taken) {
-        revokeQuietly(s, lease);
-      }
-    }
+    return EtcdReplies.join(tryLockAsync(resourceId, owner, ttl));
   }
 
   @Override
   public LockStatus unlock(String resourceId, String owner) {
+    return EtcdReplies.join(unlockAsync(resourceId, owner));
+  }
+
+  @Override
+  public CompletableFuture<Boolean> tryLockAsync(String resourceId, String owner, Duration ttl) {
+    long seconds = leaseSeconds(LockRequests.check(resourceId, owner, ttl));
+    EtcdSession s = session();
+    ByteSequence key = s.key(resourceId);
+    String resource = "resource '" + EtcdSession.shown(resourceId) + "'";
+    return s.later(s.client().getLeaseClient().grant(seconds), "lease grant of " + seconds + " s for " + resource)
+        .thenCompose(granted -> {
+          long lease = granted.getID();
+          return s.later(s.client().getKVClient().txn()
+                  .If(new Cmp(key, Cmp.Op.EQUAL, CmpTarget.createRevision(0)))
+                  .Then(Op.put(key, EtcdSession.bytes(owner), PutOption.builder().withLeaseId(lease).build()))
+                  .commit(), "tryLock of " + resource)
+              .thenApply(TxnResponse::isSucceeded)
+              // not taken, or unknown (a timed-out put may still apply): revoking the lease deletes
+              // whatever key it holds, so no lock is left behind that its caller was told it lacks
+              .whenComplete((taken, error) -> {
+                if (error != null || !taken) {
+                  revokeQuietly(s, lease);
+                }
+              });
+        });
+  }
+
+  @Override
+  public CompletableFuture<LockStatus> unlockAsync(String resourceId, String owner) {
     LockRequests.check(resourceId, owner);
     EtcdSession s = session();
     ByteSequence key = s.key(resourceId);
-    TxnResponse response = s.await(s.client().getKVClient().txn()
-        .If(ownedBy(key, owner))
-        .Then(Op.get(key, GetOption.DEFAULT), Op.delete(key, DeleteOption.DEFAULT))
-        .Else(Op.get(key, GetOption.DEFAULT))
-        .commit(), "unlock of resource '" + EtcdSession.shown(resourceId) + "'");
-    if (!response.isSucceeded()) {
-      return failedStatus(response);
-    }
-    // the lease held only this key: revoke it rather than leave it to run out
-    held(response).ifPresent(kv -> revokeQuietly(s, kv.getLease()));
-    return LockStatus.SUCCESS;
+    return s.later(s.client().getKVClient().txn()
+            .If(ownedBy(key, owner))
+            .Then(Op.get(key, GetOption.DEFAULT), Op.delete(key, DeleteOption.DEFAULT))
+            .Else(Op.get(key, GetOption.DEFAULT))
+            .commit(), "unlock of resource '" + EtcdSession.shown(resourceId) + "'")
+        .thenApply(response -> {
+          if (!response.isSucceeded()) {
+            return failedStatus(response);
+          }
+          // the lease held only this key: revoke it rather than leave it to run out
+          held(response).ifPresent(kv -> revokeQuietly(s, kv.getLease()));
+          return LockStatus.SUCCESS;
+        });
   }
 
   @Override

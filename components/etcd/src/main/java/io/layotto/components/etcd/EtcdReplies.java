@@ -8,6 +8,7 @@ import io.layotto.spi.ComponentException;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -17,7 +18,9 @@ import java.util.concurrent.TimeoutException;
  * status code: jetcd's {@link EtcdException} carries only the status description as its message
  * ("io exception", "Network closed for unknown reason", ...), so matching on message text made a dead
  * etcd look like an internal error. Only UNKNOWN and INTERNAL look further, at the cause chain, to
- * tell a broken transport from an error the server reported.
+ * tell a broken transport from an error the server reported; and etcd's "too many requests" (it
+ * sheds load while applying lags behind), which reaches jetcd as UNKNOWN or RESOURCE_EXHAUSTED, is
+ * told apart by its text: the request was not applied and may be retried.
  */
 final class EtcdReplies {
 
@@ -44,9 +47,43 @@ final class EtcdReplies {
     }
   }
 
+  /**
+   * {@link #await} without blocking: a future of the reply that always completes, within
+   * {@code timeout}, with the value or a {@link ComponentException}.
+   */
+  static <T> CompletableFuture<T> later(CompletableFuture<T> reply, Duration timeout, Object endpoints, String operation) {
+    return reply.orTimeout(timeout.toMillis(), TimeUnit.MILLISECONDS).handle((value, error) -> {
+      if (error == null) {
+        return value;
+      }
+      Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
+      if (cause instanceof TimeoutException) {
+        throw ComponentException.unavailable("etcd " + endpoints + " did not answer the " + operation + " within "
+            + timeout.toMillis() + " ms", cause);
+      }
+      throw failure(cause, endpoints, operation);
+    });
+  }
+
+  /** The value of a future made by {@link #later} (it always completes), or its {@link ComponentException}. */
+  static <T> T join(CompletableFuture<T> later) {
+    try {
+      return later.join();
+    } catch (CompletionException e) {
+      if (e.getCause() instanceof ComponentException component) {
+        throw component;
+      }
+      throw e;
+    }
+  }
+
   static ComponentException failure(Throwable cause, Object endpoints, String operation) {
     Status.Code code = codeOf(cause);
     String detail = code + ": " + cause.getMessage();
+    if (isOverload(cause)) {
+      return ComponentException.unavailable("etcd " + endpoints + " is overloaded and refused the " + operation
+          + " without applying it; retry later: " + detail, cause);
+    }
     return switch (code) {
       case UNAVAILABLE, DEADLINE_EXCEEDED, CANCELLED, ABORTED ->
           ComponentException.unavailable("etcd " + endpoints + " is unreachable; the " + operation + " failed: "
@@ -77,6 +114,15 @@ final class EtcdReplies {
       }
     }
     return Status.fromThrowable(failure).getCode();
+  }
+
+  private static boolean isOverload(Throwable failure) {
+    for (Throwable t = failure; t != null; t = t.getCause() == t ? null : t.getCause()) {
+      if (String.valueOf(t.getMessage()).contains("etcdserver: too many requests")) {
+        return true;
+      }
+    }
+    return false;
   }
 
   private static boolean isTransportFailure(Throwable failure) {

@@ -1,9 +1,15 @@
 package io.layotto.components.etcd;
 
+import com.google.common.util.concurrent.MoreExecutors;
 import io.etcd.jetcd.ByteSequence;
 import io.etcd.jetcd.Client;
 import io.etcd.jetcd.ClientBuilder;
 import io.etcd.jetcd.options.GetOption;
+import io.grpc.CallOptions;
+import io.grpc.Channel;
+import io.grpc.ClientCall;
+import io.grpc.ClientInterceptor;
+import io.grpc.MethodDescriptor;
 import io.layotto.spi.ComponentException;
 import io.layotto.spi.Health;
 import io.layotto.spi.Metadata;
@@ -21,6 +27,13 @@ import java.util.concurrent.CompletableFuture;
 final class EtcdSession implements AutoCloseable {
 
   private static final Duration HEALTH_TIMEOUT = Duration.ofSeconds(2);
+
+  private static final ClientInterceptor DIRECT_CALLBACKS = new ClientInterceptor() {
+    @Override
+    public <Q, R> ClientCall<Q, R> interceptCall(MethodDescriptor<Q, R> method, CallOptions options, Channel next) {
+      return next.newCall(method, options.withExecutor(MoreExecutors.directExecutor()));
+    }
+  };
 
   private final Client client;
   private final EtcdSettings settings;
@@ -58,7 +71,12 @@ final class EtcdSession implements AutoCloseable {
         .connectTimeout(s.dialTimeout())
         // fail at once while etcd is unreachable, and do not retry a request after its caller was
         // told it failed: a late retried lock or counter update would act behind the caller's back
-        .waitForReady(false).retryMaxDuration(s.requestTimeout());
+        .waitForReady(false).retryMaxDuration(s.requestTimeout())
+        // jetcd hands each reply from gRPC's event loop to gRPC's default executor, then to its own
+        // pool, before a caller sees it: two thread hand-offs per request (at saturation about ten
+        // context switches per id). Replies complete on the event loop instead; what the lock store
+        // chains on them only starts the next request, and blocking callers wait on other threads
+        .interceptor(DIRECT_CALLBACKS).executorService(MoreExecutors.newDirectExecutorService());
     if (s.username() != null && s.password() != null) {
       builder.user(bytes(s.username())).password(bytes(s.password()));
     }
@@ -99,6 +117,11 @@ final class EtcdSession implements AutoCloseable {
   /** Waits for a reply within the request timeout. */
   <T> T await(CompletableFuture<T> reply, String doing) {
     return await(reply, settings.requestTimeout(), doing);
+  }
+
+  /** {@link #await} without blocking; see {@link EtcdReplies#later}. */
+  <T> CompletableFuture<T> later(CompletableFuture<T> reply, String doing) {
+    return EtcdReplies.later(reply, settings.requestTimeout(), settings.endpoints(), doing + " of " + what);
   }
 
   <T> T await(CompletableFuture<T> reply, Duration timeout, String doing) {

@@ -64,6 +64,21 @@ class EtcdRepliesTest {
   }
 
   @Test
+  void anOverloadedServerIsUnavailableSoTheCallerRetriesLater() {
+    // as the benchmark saw it: an etcd whose applying lags behind sheds requests
+    for (Status status : List.of(Status.UNKNOWN.withDescription("etcdserver: too many requests"),
+        Status.RESOURCE_EXHAUSTED.withDescription("etcdserver: too many requests"))) {
+      ComponentException e = failureOf(EtcdExceptionFactory.toEtcdException(status));
+      assertThat(e.kind()).as(status.toString()).isEqualTo(Kind.UNAVAILABLE);
+      assertThat(e.getMessage()).contains("http://127.0.0.1:2379] is overloaded", "tryLock of lock store 'l'",
+          "without applying it", "etcdserver: too many requests");
+    }
+    assertThat(failureOf(EtcdExceptionFactory.toEtcdException(
+        Status.RESOURCE_EXHAUSTED.withDescription("gRPC message exceeds maximum size 2097152"))).kind())
+        .isEqualTo(Kind.INVALID_ARGUMENT);
+  }
+
+  @Test
   void noAnswerWithinTheTimeoutIsUnavailableAndCancelsTheCall() {
     CompletableFuture<String> never = new CompletableFuture<>();
     ComponentException e = catchThrowableOfType(ComponentException.class,
@@ -71,6 +86,24 @@ class EtcdRepliesTest {
     assertThat(e.kind()).isEqualTo(Kind.UNAVAILABLE);
     assertThat(e.getMessage()).contains("did not answer the get of key 'k' within 20 ms");
     assertThat(never).isCancelled();
+  }
+
+  @Test
+  void theNonBlockingFormCompletesWithTheSameErrorsAndNeverHangs() {
+    CompletableFuture<String> never = new CompletableFuture<>();
+    CompletableFuture<String> later = EtcdReplies.later(never, Duration.ofMillis(20), ENDPOINTS, "txn of key 'k'");
+    ComponentException late = catchThrowableOfType(ComponentException.class, () -> EtcdReplies.join(later));
+    assertThat(late.kind()).isEqualTo(Kind.UNAVAILABLE);
+    assertThat(late.getMessage()).contains("did not answer the txn of key 'k' within 20 ms");
+
+    ComponentException refused = catchThrowableOfType(ComponentException.class, () -> EtcdReplies.join(
+        EtcdReplies.later(CompletableFuture.failedFuture(EtcdExceptionFactory.toEtcdException(
+            Status.UNKNOWN.withDescription("etcdserver: too many requests"))), Duration.ofSeconds(1), ENDPOINTS,
+            "txn of key 'k'")));
+    assertThat(refused.kind()).isEqualTo(Kind.UNAVAILABLE);
+    assertThat(refused.getMessage()).contains("is overloaded", "txn of key 'k'");
+    assertThat(EtcdReplies.join(EtcdReplies.later(CompletableFuture.completedFuture("v"), Duration.ofSeconds(1),
+        ENDPOINTS, "get"))).isEqualTo("v");
   }
 
   private static ComponentException failureOf(Throwable failure) {
