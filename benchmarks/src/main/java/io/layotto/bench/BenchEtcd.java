@@ -14,7 +14,7 @@ import java.util.stream.Stream;
 
 /**
  * The benchmark's own etcd ({@code /usr/bin/etcd} unless {@code --etcd-binary}) on free ports with a
- * temp data dir, removed on close; nobody else's etcd is touched.
+ * temp data dir under a given parent, removed on close; nobody else's etcd is touched.
  */
 final class BenchEtcd implements AutoCloseable {
 
@@ -32,8 +32,11 @@ final class BenchEtcd implements AutoCloseable {
         this.process = process;
     }
 
-    static BenchEtcd start(String binary) throws IOException, InterruptedException {
-        Path dir = Files.createTempDirectory("layotto-bench-etcd");
+    static BenchEtcd start(String binary, Path dataParent) throws IOException, InterruptedException {
+        if (!Files.isDirectory(dataParent)) {
+            throw new IllegalArgumentException("--etcd-data-parent: " + dataParent + " is not a directory");
+        }
+        Path dir = Files.createTempDirectory(dataParent, "layotto-bench-etcd");
         int clientPort = SidecarProcess.freePort();
         int peerPort = SidecarProcess.freePort();
         String client = "http://127.0.0.1:" + clientPort;
@@ -72,6 +75,15 @@ final class BenchEtcd implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             return "etcd";
+        }
+    }
+
+    /** Where etcd keeps its data and on what kind of file system ({@code tmpfs}, {@code ext4}, ...). */
+    String storage() {
+        try {
+            return dir + " (" + Files.getFileStore(dir).type() + ")";
+        } catch (IOException e) {
+            return dir.toString();
         }
     }
 
