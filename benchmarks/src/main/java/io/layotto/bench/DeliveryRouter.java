@@ -12,12 +12,14 @@ import org.jspecify.annotations.Nullable;
  */
 final class DeliveryRouter implements DeliverySink {
 
+    private final PayloadFormat format;
     private final int payloadSize;
     private final AtomicInteger runs = new AtomicInteger();
     private final AtomicLong strays = new AtomicLong();
     private volatile @Nullable DeliveryRun current;
 
-    DeliveryRouter(int payloadSize) {
+    DeliveryRouter(PayloadFormat format, int payloadSize) {
+        this.format = format;
         this.payloadSize = payloadSize;
     }
 
@@ -41,7 +43,7 @@ final class DeliveryRouter implements DeliverySink {
     @Override
     public void received(byte[] payload, long receivedNanos) {
         DeliveryRun run = current;
-        Payloads.Stamp stamp = Payloads.read(payload);
+        PayloadFormat.Stamp stamp = format.read(payload);
         if (stamp != null && (run == null || stamp.run() != run.id())) {
             strays.incrementAndGet();
             return;

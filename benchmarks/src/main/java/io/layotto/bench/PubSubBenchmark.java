@@ -89,6 +89,21 @@ public final class PubSubBenchmark implements Callable<Integer> {
     @Option(names = "--payload-size", defaultValue = "1024", description = "Bytes per message (default: ${DEFAULT-VALUE}).")
     int payloadSize = 1024;
 
+    @Option(names = "--payload-format", defaultValue = "binary", converter = PayloadFormatConverter.class,
+            description = "binary: a binary header and random bytes, published as application/octet-stream (the sidecar's"
+                    + " envelope carries it in data_base64); json: one JSON object, published as application/json as the"
+                    + " Dapr SDKs publish objects (the envelope embeds it as data). The direct clients publish the same"
+                    + " bytes (default: ${DEFAULT-VALUE}).")
+    PayloadFormat payloadFormat = PayloadFormat.BINARY;
+
+    /** picocli: a payload format by its lower-case name. */
+    public static final class PayloadFormatConverter implements CommandLine.ITypeConverter<PayloadFormat> {
+        @Override
+        public PayloadFormat convert(String value) {
+            return PayloadFormat.valueOf(value.toUpperCase(Locale.ROOT));
+        }
+    }
+
     @Option(names = "--quick", description = "Smoke run: 2 s warm-up and 5 s per phase (overrides --warmup, --duration, --saturation-duration).")
     boolean quick;
 
@@ -118,20 +133,19 @@ public final class PubSubBenchmark implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        if (payloadSize < Payloads.HEADER_BYTES) {
-            throw new CommandLine.ParameterException(new CommandLine(this),
-                    "--payload-size must be at least " + Payloads.HEADER_BYTES + ", was " + payloadSize);
+        if (payloadSize < payloadFormat.minimumSize()) {
+            throw new CommandLine.ParameterException(new CommandLine(this), "--payload-size must be at least "
+                    + payloadFormat.minimumSize() + " for " + payloadFormat.label() + " payloads, was " + payloadSize);
         }
         Duration warmup = Duration.ofSeconds(quick ? 2 : warmupSeconds);
         Duration duration = Duration.ofSeconds(quick ? 5 : durationSeconds);
         Duration saturation = quick ? duration : Duration.ofSeconds(saturationSeconds == null ? durationSeconds : saturationSeconds);
         Duration jitWarmup = Duration.ofSeconds(quick ? 2 : jitWarmupSeconds);
-        var settings = new PubSubReport.Settings(payloadSize, rate, jitWarmup, warmup, duration, saturation, window,
+        var settings = new PubSubReport.Settings(payloadFormat, payloadSize, rate, jitWarmup, warmup, duration, saturation, window,
                 maxInFlight);
         long clockTicks = ProcessStats.clockTicksPerSecond();
         String marker = "layotto-bench-" + HexFormat.of().toHexDigits(ThreadLocalRandom.current().nextInt());
-        byte[] filler = new byte[payloadSize];
-        ThreadLocalRandom.current().nextBytes(filler);
+        byte[] template = payloadFormat.template(payloadSize, ThreadLocalRandom.current());
         boolean useRedis = backends.contains(Backend.REDIS);
         boolean useNats = backends.contains(Backend.JETSTREAM);
 
@@ -160,7 +174,7 @@ public final class PubSubBenchmark implements Callable<Integer> {
                     var results = new ArrayList<BackendResults>();
                     try {
                         for (Backend backend : backends) {
-                            results.add(measureBackend(backend, marker, channel, callbacks, filler, settings,
+                            results.add(measureBackend(backend, marker, channel, callbacks, template, settings,
                                     sidecarSampler, harness));
                         }
                     } finally {
@@ -213,20 +227,20 @@ public final class PubSubBenchmark implements Callable<Integer> {
     }
 
     private BackendResults measureBackend(Backend backend, String marker, ManagedChannel channel,
-            @Nullable BenchAppCallback callbacks, byte[] filler, PubSubReport.Settings settings,
+            @Nullable BenchAppCallback callbacks, byte[] template, PubSubReport.Settings settings,
             ResourceSampler sidecarSampler, ResourceSampler harness) throws Exception {
         String topicBase = marker + "-" + backend.type();
         try (var sidecar = new SidecarPubSubTarget(channel, backend.componentName(), sidecarTopic(marker, backend),
-                callbacks);
+                payloadFormat.contentType(), callbacks);
                 var direct = directTarget(backend, marker, topicBase + "-direct")) {
-            var sidecarRouter = new DeliveryRouter(payloadSize);
+            var sidecarRouter = new DeliveryRouter(payloadFormat, payloadSize);
             sidecar.subscribe(sidecarRouter);
-            var sidecarRunner = new PubSubRunner(sidecar, sidecarRouter, filler);
+            var sidecarRunner = new PubSubRunner(sidecar, sidecarRouter, payloadFormat, template);
             PubSubRunner directRunner = null;
             if (direct != null) {
-                var directRouter = new DeliveryRouter(payloadSize);
+                var directRouter = new DeliveryRouter(payloadFormat, payloadSize);
                 direct.subscribe(directRouter);
-                directRunner = new PubSubRunner(direct, directRouter, filler);
+                directRunner = new PubSubRunner(direct, directRouter, payloadFormat, template);
             }
             // A sidecar runs for days: measure compiled code, not the JIT's first minute (on a slow
             // host C2 still takes a quarter of a core a minute after start).

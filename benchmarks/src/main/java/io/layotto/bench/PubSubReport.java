@@ -17,7 +17,7 @@ final class PubSubReport {
     static final double GOAL_THROUGHPUT_PERCENT = 50;
 
     /** The run's settings, echoed so the figures can be reproduced. */
-    record Settings(int payloadSize, int rate, Duration jitWarmup, Duration warmup, Duration duration, Duration saturationDuration,
+    record Settings(PayloadFormat payloadFormat, int payloadSize, int rate, Duration jitWarmup, Duration warmup, Duration duration, Duration saturationDuration,
             int window, int maxInFlight) {}
 
     /** One target's measured run: the sidecar's resource use (null for direct) and the harness JVM's own. */
@@ -41,11 +41,12 @@ final class PubSubReport {
         md.append("- Load average (1/5/15 min) at start: ").append(facts.loadAverage())
                 .append(", at end: ").append(loadAverageAtEnd).append('\n');
         md.append(String.format(Locale.ROOT,
-                "- Settings: %d-byte payloads; fixed rate %,d msg/s for %d s after %d s warm-up; saturation with %,d"
+                "- Settings: %d-byte %s payloads (published as %s); fixed rate %,d msg/s for %d s after %d s warm-up; saturation with %,d"
                         + " messages outstanding for %d s after %d s warm-up; at most %d messages in flight per"
                         + " subscription (sidecar `maxConcurrency`, direct read/batch size); before its first phase"
                         + " each target of a backend ran %d s at saturation (JIT warm-up, not reported)\n",
-                settings.payloadSize(), settings.rate(), settings.duration().toSeconds(), settings.warmup().toSeconds(),
+                settings.payloadSize(), settings.payloadFormat().label(), settings.payloadFormat().contentType(),
+                settings.rate(), settings.duration().toSeconds(), settings.warmup().toSeconds(),
                 settings.window(), settings.saturationDuration().toSeconds(), settings.warmup().toSeconds(),
                 settings.maxInFlight(), settings.jitWarmup().toSeconds()));
         md.append("- Latency: fixed rate from each message's intended send time to its receipt by the subscriber"

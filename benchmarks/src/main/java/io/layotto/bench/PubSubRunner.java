@@ -28,18 +28,23 @@ final class PubSubRunner {
 
     private final PubSubTarget target;
     private final DeliveryRouter router;
-    private final byte[] filler;
+    private final PayloadFormat format;
+    private final byte[] template;
     private final Duration drainTimeout;
 
-    PubSubRunner(PubSubTarget target, DeliveryRouter router, byte[] filler) {
-        this(target, router, filler, DRAIN_TIMEOUT);
+    PubSubRunner(PubSubTarget target, DeliveryRouter router, PayloadFormat format, byte[] template) {
+        this(target, router, format, template, DRAIN_TIMEOUT);
     }
 
-    /** @param drainTimeout how long to wait for the deliveries after the last publish */
-    PubSubRunner(PubSubTarget target, DeliveryRouter router, byte[] filler, Duration drainTimeout) {
+    /**
+     * @param template a payload of the run's size from {@code format}, stamped per message
+     * @param drainTimeout how long to wait for the deliveries after the last publish
+     */
+    PubSubRunner(PubSubTarget target, DeliveryRouter router, PayloadFormat format, byte[] template, Duration drainTimeout) {
         this.target = target;
         this.router = router;
-        this.filler = filler;
+        this.format = format;
+        this.template = template;
         this.drainTimeout = drainTimeout;
     }
 
@@ -97,7 +102,7 @@ final class PubSubRunner {
     private CompletableFuture<?> publish(DeliveryRun run, long sequence, long intendedNanos) {
         CompletableFuture<?> call;
         try {
-            call = target.publish(Payloads.make(run.id(), sequence, intendedNanos, filler));
+            call = target.publish(format.make(run.id(), sequence, intendedNanos, template));
         } catch (RuntimeException e) {
             call = CompletableFuture.failedFuture(e);
         }

@@ -26,11 +26,10 @@ import spec.proto.runtime.v1.RuntimeProto.SubscribeTopicEventsResponse;
  */
 final class SidecarPubSubTarget implements PubSubTarget {
 
-    static final String CONTENT_TYPE = "application/octet-stream";
-
     private final RuntimeGrpc.RuntimeStub stub;
     private final String pubsubName;
     private final String topic;
+    private final String contentType;
     private final Object sending = new Object();
     private final @Nullable BenchAppCallback callbacks;
     private @Nullable StreamObserver<SubscribeTopicEventsRequest> requests;
@@ -39,11 +38,14 @@ final class SidecarPubSubTarget implements PubSubTarget {
      * @param callbacks the application's callback server when messages are delivered through
      *     {@code AppCallback/OnTopicEvent} (the sidecar subscribed at start); null for a
      *     {@code SubscribeTopicEvents} stream
+     * @param contentType the {@code data_content_type} of every publish
      */
-    SidecarPubSubTarget(ManagedChannel channel, String pubsubName, String topic, @Nullable BenchAppCallback callbacks) {
+    SidecarPubSubTarget(ManagedChannel channel, String pubsubName, String topic, String contentType,
+            @Nullable BenchAppCallback callbacks) {
         this.stub = RuntimeGrpc.newStub(channel);
         this.pubsubName = pubsubName;
         this.topic = topic;
+        this.contentType = contentType;
         this.callbacks = callbacks;
     }
 
@@ -55,7 +57,7 @@ final class SidecarPubSubTarget implements PubSubTarget {
     @Override
     public String describeCalls() {
         return "Layotto gRPC (spec.proto.runtime.v1.Runtime), async stub, one channel: publish = PublishEvent ("
-                + CONTENT_TYPE + ", CloudEvents envelope), subscribe = " + (callbacks == null
+                + contentType + ", CloudEvents envelope), subscribe = " + (callbacks == null
                         ? "SubscribeTopicEvents stream, event_processed SUCCESS on receipt"
                         : "the app's AppCallback server (ListTopicSubscriptions at sidecar start, OnTopicEvent answered"
                                 + " SUCCESS on receipt)");
@@ -120,7 +122,7 @@ final class SidecarPubSubTarget implements PubSubTarget {
                 .setPubsubName(pubsubName)
                 .setTopic(topic)
                 .setData(ByteString.copyFrom(payload))
-                .setDataContentType(CONTENT_TYPE)
+                .setDataContentType(contentType)
                 .build();
         var done = new CompletableFuture<Void>();
         stub.publishEvent(request, new StreamObserver<>() {

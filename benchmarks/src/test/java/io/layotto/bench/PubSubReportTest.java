@@ -58,14 +58,15 @@ class PubSubReportTest {
                 new Phase("Fixed rate 1,000 msg/s", sidecarFixed, measured(MS, 1000, 0)),
                 new Phase("Saturation, 1,000 messages outstanding", measured(MS, 5000, 0), measured(MS, 8000, 0))));
         var facts = new MachineFacts(2, "cpu", "jdk 25", "Linux", "Redis 7.0, NATS 2.9", "0.1 0.2 0.3");
-        var settings = new PubSubReport.Settings(1024, 1000, Duration.ofSeconds(20), Duration.ofSeconds(10), Duration.ofSeconds(30),
+        var settings = new PubSubReport.Settings(PayloadFormat.JSON, 1024, 1000, Duration.ofSeconds(20), Duration.ofSeconds(10), Duration.ofSeconds(30),
                 Duration.ofSeconds(30), 1000, 16);
 
         String md = PubSubReport.render(facts, settings, results, "0.4 0.5 0.6");
 
         assertThat(md).contains("## redis", "### Fixed rate 1,000 msg/s", "| p99 (ms) | 1.500 | 1.000 | 1.50× |",
                 "| delivered (msg/s) | 1,000 | 1,000 | 100.0 % |", "0.100 CPU s per 1,000 messages",
-                "RSS peak 200 MiB, end 100 MiB", "Redis 7.0, NATS 2.9", "at end: 0.4 0.5 0.6",
+                "RSS peak 200 MiB, end 100 MiB",
+                "1024-byte json payloads (published as application/json)", "Redis 7.0, NATS 2.9", "at end: 0.4 0.5 0.6",
                 "each target of a backend ran 20 s at saturation (JIT warm-up, not reported)",
                 "| redis: saturated throughput >= 50 % of direct | 62.5 % (5,000 vs 8,000 msg/s) | met |",
                 "| redis: sidecar adds <= 1 ms to p99 at the fixed rate | +0.500 ms (p99 1.500 vs 1.000 ms) | met |");

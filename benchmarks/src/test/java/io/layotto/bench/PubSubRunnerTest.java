@@ -56,7 +56,7 @@ class PubSubRunnerTest {
         broker.dropEvery(10);
         broker.duplicateEvery(4);
 
-        DeliveryResult result = new PubSubRunner(broker, broker.router, FILLER, Duration.ofSeconds(1))
+        DeliveryResult result = new PubSubRunner(broker, broker.router, PayloadFormat.BINARY, FILLER, Duration.ofSeconds(1))
                 .fixedRate(100, Duration.ofMillis(500));
 
         assertThat(result.sent()).isEqualTo(50);
@@ -79,12 +79,12 @@ class PubSubRunnerTest {
     }
 
     private static PubSubRunner runner(LoopbackBroker broker) {
-        return new PubSubRunner(broker, broker.router, FILLER);
+        return new PubSubRunner(broker, broker.router, PayloadFormat.BINARY, FILLER);
     }
 
     /** Accepts each publish at once and delivers it 1 ms later on a timer thread; can stall, drop and duplicate. */
     private static final class LoopbackBroker implements PubSubTarget {
-        final DeliveryRouter router = new DeliveryRouter(FILLER.length);
+        final DeliveryRouter router = new DeliveryRouter(PayloadFormat.BINARY, FILLER.length);
         private final ScheduledExecutorService timer;
         private final AtomicInteger outstanding = new AtomicInteger();
         private final AtomicInteger maxOutstanding = new AtomicInteger();
