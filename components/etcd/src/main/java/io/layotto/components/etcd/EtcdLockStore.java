@@ -31,9 +31,9 @@ import org.slf4j.LoggerFactory;
  * "create revision == 0" (key absent). Unlock and keep-alive compare the value with the owner in
  * the same transaction as their delete or put, so a former owner never touches a lock taken over
  * after expiry. TryLock and Unlock never block (the runtime calls them on its event loop); each
- * step has the request timeout. Keep-alive moves the key to a new lease of the requested time-to-live and revokes
- * the old one. Leases count whole seconds: a time-to-live is rounded up to the next second (etcd
- * may also raise very short leases to its minimum, about 2 s).
+ * step has the request timeout. Keep-alive moves the key to a new lease of the requested
+ * time-to-live and revokes the old one. Leases count whole seconds: a time-to-live is rounded up to
+ * the next second (etcd may also raise very short leases to its minimum, about 2 s).
  */
 public final class EtcdLockStore implements NonBlockingLockStore {
 
