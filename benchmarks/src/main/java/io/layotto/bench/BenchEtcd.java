@@ -33,9 +33,6 @@ final class BenchEtcd implements AutoCloseable {
     }
 
     static BenchEtcd start(String binary, Path dataParent) throws IOException, InterruptedException {
-        if (!Files.isDirectory(dataParent)) {
-            throw new IllegalArgumentException("--etcd-data-parent: " + dataParent + " is not a directory");
-        }
         Path dir = Files.createTempDirectory(dataParent, "layotto-bench-etcd");
         int clientPort = SidecarProcess.freePort();
         int peerPort = SidecarProcess.freePort();

@@ -91,6 +91,10 @@ public final class LockSequencerBenchmark implements Callable<Integer> {
                         "--backends: unknown backend '" + backend + "', expected redis or etcd");
             }
         }
+        if (backends.contains("etcd") && !Files.isDirectory(etcdDataParent)) {
+            throw new CommandLine.ParameterException(new CommandLine(this),
+                    "--etcd-data-parent: " + etcdDataParent + " is not a directory");
+        }
         Duration warmup = Duration.ofSeconds(quick ? 2 : warmupSeconds);
         Duration duration = Duration.ofSeconds(quick ? 5 : durationSeconds);
         Duration jitWarmup = Duration.ofSeconds(quick ? 2 : jitWarmupSeconds);
