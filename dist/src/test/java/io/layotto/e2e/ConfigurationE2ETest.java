@@ -181,6 +181,12 @@ class ConfigurationE2ETest {
     List<String> contents() {
       return messages.stream().map(m -> m.getItems(0).getContent()).toList();
     }
+
+    /** The contents from index {@code from} on, of one snapshot: pushes may arrive while it is read. */
+    List<String> contentsFrom(int from) {
+      List<String> now = contents();
+      return now.subList(Math.min(from, now.size()), now.size());
+    }
   }
 
   @ParameterizedTest
@@ -213,8 +219,7 @@ class ConfigurationE2ETest {
       save(otherChannel, store, item(k, content));
       expected.add(content);
       await("'" + content + "' pushed").atMost(Duration.ofSeconds(1)).pollInterval(Duration.ofMillis(5))
-          .untilAsserted(() -> assertThat(received.contents().subList(before, received.messages.size()))
-              .containsExactlyElementsOf(expected));
+          .untilAsserted(() -> assertThat(received.contentsFrom(before)).containsExactlyElementsOf(expected));
     }
     // a burst: every change, in order
     List<String> burst = IntStream.rangeClosed(1, 50).mapToObj(i -> "burst-" + i).toList();
@@ -225,7 +230,7 @@ class ConfigurationE2ETest {
     all.addAll(burst);
     all.add("");
     await().atMost(WAIT).untilAsserted(() -> assertThat(received.messages).hasSize(before + all.size()));
-    assertThat(received.contents().subList(before, received.messages.size())).containsExactlyElementsOf(all);
+    assertThat(received.contentsFrom(before)).containsExactlyElementsOf(all);
     assertThat(received.messages).allSatisfy(m -> {
       assertThat(m.getStoreName()).isEqualTo(store);
       assertThat(m.getAppId()).isEqualTo("e2e-app");
