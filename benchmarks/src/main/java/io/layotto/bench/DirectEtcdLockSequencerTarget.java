@@ -11,6 +11,7 @@ import io.etcd.jetcd.options.DeleteOption;
 import io.etcd.jetcd.options.GetOption;
 import io.etcd.jetcd.options.PutOption;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
@@ -18,14 +19,14 @@ import java.util.concurrent.ConcurrentHashMap;
 /**
  * jetcd on the same etcd, one client, doing what the etcd components do: a pair = lease grant,
  * transaction "create revision == 0 -> put with the lease", transaction "value == owner -> delete",
- * lease revoke (not awaited, as the component); an id = read, then compare-and-swap on the mod
- * revision, retried from the value the failed transaction read.
+ * lease revoke (not awaited, as the component); ids = read, then compare-and-swap on the mod
+ * revision, retried from the value the failed transaction read, advancing the counter by the
+ * number of calls of the key that waited for the previous swap (group commit, as the component).
  */
 final class DirectEtcdLockSequencerTarget implements LockSequencerTarget {
 
     private final Client client;
-    /** The last call per key; the next call on the key waits for it. */
-    private final ConcurrentHashMap<String, CompletableFuture<Long>> turns = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<String, Queue> queues = new ConcurrentHashMap<>();
 
     DirectEtcdLockSequencerTarget(String endpoint) {
         client = Client.builder().endpoints("http://" + endpoint).build();
@@ -39,8 +40,8 @@ final class DirectEtcdLockSequencerTarget implements LockSequencerTarget {
     @Override
     public String describeCalls() {
         return "jetcd, one client: pair = lease grant " + LOCK_SECONDS + " s + txn(create revision == 0 -> put with lease)"
-                + " + txn(value == owner -> delete) + revoke (not awaited); id = get + txn(mod revision == read -> put n+1), retried on conflict,"
-                + " one at a time per key (callers queue per key, as the sidecar's etcd sequencer does)";
+                + " + txn(value == owner -> delete) + revoke (not awaited); ids = get + txn(mod revision == read -> put n+k), retried on conflict,"
+                + " one at a time per key, serving the k calls that queued meanwhile (group commit, as the sidecar's etcd sequencer)";
     }
 
     @Override
@@ -71,32 +72,55 @@ final class DirectEtcdLockSequencerTarget implements LockSequencerTarget {
     @Override
     public CompletableFuture<Long> nextId(String key, boolean strong) {
         // Concurrent CAS loops on one key mostly conflict and retry (etcd then answers "too many
-        // requests"), so, like the sidecar, callers take turns per key: each call starts when the
-        // previous call on the key has finished.
-        CompletableFuture<Long> result = new CompletableFuture<>();
-        CompletableFuture<Long> previous = turns.put(key, result);
-        Runnable start = () -> {
-            ByteSequence etcdKey = bytes(key);
-            client.getKVClient().get(etcdKey).thenCompose(read -> swap(etcdKey, read.getKvs()))
-                    .whenComplete((id, failure) -> {
-                        if (failure != null) {
-                            result.completeExceptionally(failure);
-                        } else {
-                            result.complete(id);
-                        }
-                    });
-        };
-        if (previous == null) {
-            start.run();
-        } else {
-            previous.whenComplete((id, failure) -> start.run());
+        // requests"), so, like the sidecar, one swap per key is in flight and the calls that arrive
+        // meanwhile are served together by the next one (the counter advances by their number).
+        CompletableFuture<Long> id = new CompletableFuture<>();
+        Queue queue = queues.computeIfAbsent(key, k -> new Queue());
+        boolean start;
+        synchronized (queue) {
+            queue.waiting.add(id);
+            start = !queue.swapping;
+            queue.swapping = true;
         }
-        return result;
+        if (start) {
+            serve(key, queue);
+        }
+        return id;
     }
 
-    private CompletableFuture<Long> swap(ByteSequence key, List<KeyValue> current) {
+    /** Calls of one key waiting for the swap in flight. */
+    private static final class Queue {
+        final List<CompletableFuture<Long>> waiting = new ArrayList<>();
+        boolean swapping;
+    }
+
+    private void serve(String key, Queue queue) {
+        List<CompletableFuture<Long>> batch;
+        synchronized (queue) {
+            if (queue.waiting.isEmpty()) {
+                queue.swapping = false;
+                return;
+            }
+            batch = new ArrayList<>(queue.waiting);
+            queue.waiting.clear();
+        }
+        ByteSequence etcdKey = bytes(key);
+        client.getKVClient().get(etcdKey).thenCompose(read -> swap(etcdKey, read.getKvs(), batch.size()))
+                .whenComplete((last, failure) -> {
+                    for (int i = 0; i < batch.size(); i++) {
+                        if (failure != null) {
+                            batch.get(i).completeExceptionally(failure);
+                        } else {
+                            batch.get(i).complete(last - batch.size() + 1 + i);
+                        }
+                    }
+                    serve(key, queue);
+                });
+    }
+
+    private CompletableFuture<Long> swap(ByteSequence key, List<KeyValue> current, int count) {
         long modRevision = current.isEmpty() ? 0 : current.getFirst().getModRevision();
-        long next = (current.isEmpty() ? 0 : Long.parseLong(current.getFirst().getValue().toString(StandardCharsets.UTF_8))) + 1;
+        long next = (current.isEmpty() ? 0 : Long.parseLong(current.getFirst().getValue().toString(StandardCharsets.UTF_8))) + count;
         return client.getKVClient().txn()
                 .If(new Cmp(key, Cmp.Op.EQUAL, CmpTarget.modRevision(modRevision)))
                 .Then(Op.put(key, bytes(Long.toString(next)), PutOption.DEFAULT))
@@ -104,7 +128,7 @@ final class DirectEtcdLockSequencerTarget implements LockSequencerTarget {
                 .commit()
                 .thenCompose((TxnResponse response) -> response.isSucceeded()
                         ? CompletableFuture.completedFuture(next)
-                        : swap(key, response.getGetResponses().getFirst().getKvs()));
+                        : swap(key, response.getGetResponses().getFirst().getKvs(), count));
     }
 
     @Override

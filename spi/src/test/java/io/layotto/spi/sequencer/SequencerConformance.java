@@ -155,6 +155,42 @@ public abstract class SequencerConformance {
         .as("an empty key").isNotNull();
   }
 
+  /**
+   * Calls in flight together near int64's end (a component may serve them with one backend update):
+   * those that fit get the last ids, each one once, the others fail as used up.
+   */
+  @Test
+  void nonBlockingCallsPastTheEndGetTheIdsThatFitAndFailTheRest() throws Exception {
+    if (!(sequencer() instanceof NonBlockingSequencer) || !has(SequencerFeature.PER_KEY_COUNTER)) {
+      return; // only counters end at int64's end; others refuse such a biggerThan (int64OverflowFailsClearly)
+    }
+    String key = key("non-blocking-overflow");
+    NonBlockingSequencer s = (NonBlockingSequencer) another(Map.of(key, Long.MAX_VALUE - 3));
+    List<java.util.concurrent.CompletableFuture<Long>> inFlight = new ArrayList<>();
+    for (int i = 0; i < 10; i++) {
+      try {
+        inFlight.add(s.nextIdAsync(key));
+      } catch (ComponentException e) { // the contract allows it when nothing was sent
+        inFlight.add(java.util.concurrent.CompletableFuture.failedFuture(e));
+      }
+    }
+    List<Long> ids = new ArrayList<>();
+    int usedUp = 0;
+    for (var future : inFlight) {
+      Throwable failure = catchThrowable(() -> ids.add(future.get(30, TimeUnit.SECONDS)));
+      if (failure != null) {
+        Throwable cause = failure.getCause();
+        assertThat(cause).as("failure of a call past the end").isInstanceOf(ComponentException.class);
+        assertThat(((ComponentException) cause).kind()).isEqualTo(Kind.RESOURCE_EXHAUSTED);
+        assertThat(cause.getMessage()).contains(key);
+        usedUp++;
+      }
+    }
+    assertThat(ids).as("the ids that fit").containsExactlyInAnyOrder(Long.MAX_VALUE - 2, Long.MAX_VALUE - 1,
+        Long.MAX_VALUE);
+    assertThat(usedUp).isEqualTo(7);
+  }
+
   @Test
   void idsArePositiveAndStrictlyIncreasing() {
     String key = key("basic");

@@ -12,50 +12,66 @@ import io.layotto.spi.ComponentException;
 import io.layotto.spi.Health;
 import io.layotto.spi.Metadata;
 import io.layotto.spi.sequencer.IdRange;
-import io.layotto.spi.sequencer.Sequencer;
+import io.layotto.spi.sequencer.NonBlockingSequencer;
 import io.layotto.spi.sequencer.SequencerFeature;
 import io.layotto.spi.sequencer.SequencerKeys;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.Collections;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.locks.ReentrantLock;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * Sequencer type {@code etcd}: each key is the etcd key {@code <keyPrefixPath><key>} holding the
- * last id handed out as a decimal string. An id or a range is taken by compare-and-swap: read the
- * counter, then in one transaction "if its mod revision is unchanged, put counter + size, else read
- * it again", retrying with the fresh value. Transactions are linearizable, so ids are STRONG across
- * every sidecar sharing the etcd. Callers of one instance take turns per key (striped locks), so
- * swaps fail only when another sidecar got in between; the instance remembers the counter it last
- * wrote, so an uncontended id costs one transaction. (Layotto's Go component returns the key's
- * version instead, which cannot reserve ranges or honour {@code biggerThan} beyond int32.)
+ * last id handed out as a decimal string. Ids are taken by compare-and-swap: read the counter, then
+ * in one transaction "if its mod revision is unchanged, put counter + n, else read it again",
+ * retrying with the fresh value. Transactions are linearizable, so ids are STRONG across every
+ * sidecar sharing the etcd; the instance remembers the counter it last wrote, so an uncontended
+ * swap costs one transaction.
+ *
+ * <p>Nothing blocks (the runtime calls {@link #nextIdAsync} on its event loop). Per key one swap is
+ * in flight at a time; the calls that arrive meanwhile wait in a queue and the next swap serves all
+ * of them at once, advancing the counter by their total and handing the ids out in arrival order
+ * (group commit). They are still STRONG: every call of a swap started before the swap was sent and
+ * none had returned, so any order among them is one a single counter could have produced, and each
+ * id is above every id returned before the call began. Without it, callers of one key took turns at
+ * one transaction each, so a key gave out at most one id per etcd round trip.
+ * (Layotto's Go component returns the key's version instead, which cannot reserve ranges or honour
+ * {@code biggerThan} beyond int32.)
  */
-public final class EtcdSequencer implements Sequencer {
+public final class EtcdSequencer implements NonBlockingSequencer {
 
   static final Set<SequencerFeature> FEATURES = Collections.unmodifiableSet(EnumSet.of(
       SequencerFeature.SEGMENTS, SequencerFeature.PER_KEY_COUNTER, SequencerFeature.SHARED_BACKEND));
   static final String DEFAULT_PREFIX = "/layotto/";
 
   private static final Logger log = LoggerFactory.getLogger(EtcdSequencer.class);
-  private static final int STRIPES = 64;
   private static final int MAX_CACHED_KEYS = 10_000;
 
-  private final ReentrantLock[] stripes = new ReentrantLock[STRIPES];
+  /** The keys with calls waiting or a swap in flight; a key leaves when its queue runs empty. */
+  private final ConcurrentHashMap<String, Turns> turns = new ConcurrentHashMap<>();
   private final ConcurrentHashMap<String, Counter> known = new ConcurrentHashMap<>();
   private volatile @Nullable EtcdSession session;
   private String name = "etcd";
 
-  public EtcdSequencer() {
-    for (int i = 0; i < STRIPES; i++) {
-      stripes[i] = new ReentrantLock();
-    }
+  /** One call: {@code size} ids, its future completed with the last of them. */
+  private record Call(int size, CompletableFuture<Long> last) {}
+
+  /** The calls of one key waiting for the swap in flight to finish. */
+  private static final class Turns {
+    final ArrayDeque<Call> waiting = new ArrayDeque<>();
+    boolean swapping;
+    /** Removed from {@link #turns}: a caller holding it must fetch the key's new one. */
+    boolean retired;
   }
 
   @Override
@@ -73,7 +89,8 @@ public final class EtcdSequencer implements Sequencer {
     try {
       for (Map.Entry<String, Long> e : biggerThan.entrySet()) {
         if (e.getValue() > 0) {
-          raise(s, SequencerKeys.requireKey(e.getKey()), e.getValue());
+          String key = SequencerKeys.requireKey(e.getKey());
+          EtcdReplies.join(current(s, key).thenCompose(counter -> raise(s, key, counter, e.getValue())));
         }
       }
     } catch (RuntimeException e) {
@@ -91,51 +108,122 @@ public final class EtcdSequencer implements Sequencer {
   }
 
   @Override
-  public long nextId(String key) {
+  public CompletableFuture<Long> nextIdAsync(String key) {
     SequencerKeys.requireKey(key);
-    return advance(session(), key, 1);
+    return take(session(), key, 1);
+  }
+
+  @Override
+  public long nextId(String key) {
+    return EtcdReplies.join(nextIdAsync(key));
   }
 
   @Override
   public IdRange reserve(String key, int size) {
     SequencerKeys.requireKey(key);
     SequencerKeys.requireSize(size);
-    long last = advance(session(), key, size);
+    long last = EtcdReplies.join(take(session(), key, size));
     return new IdRange(last - size + 1, last);
   }
 
-  /** Adds {@code size} to the counter of {@code key} and returns the new value (the last id taken). */
-  private long advance(EtcdSession s, String key, int size) {
-    ReentrantLock stripe = stripes[Math.floorMod(key.hashCode(), STRIPES)];
-    stripe.lock();
-    try {
-      // the counter as this instance last wrote it saves a read; the swap checks it is still current
-      Counter cached = known.get(key);
-      Counter current = cached != null ? cached : current(s, key);
-      while (true) {
-        if (current.value() > Long.MAX_VALUE - size) {
-          if (current == cached) {
-            cached = null;
-            current = current(s, key);
-            continue;
-          }
-          throw SequencerKeys.exhausted(key, "the counter in etcd is " + current.value() + " and "
-              + (size == 1 ? "one more id" : "a range of " + size) + " would pass " + Long.MAX_VALUE);
+  /** Queues a call for {@code size} ids of {@code key}; starts a swap unless one is in flight. */
+  private CompletableFuture<Long> take(EtcdSession s, String key, int size) {
+    Call call = new Call(size, new CompletableFuture<>());
+    while (true) {
+      Turns t = turns.computeIfAbsent(key, k -> new Turns());
+      boolean start;
+      synchronized (t) {
+        if (t.retired) {
+          continue;
         }
-        long next = current.value() + size;
-        Swap swap = swap(s, key, current, next);
-        if (swap.done()) {
-          remember(key, swap.now());
-          return next;
-        }
-        current = swap.now();
+        t.waiting.add(call);
+        start = !t.swapping;
+        t.swapping = true;
       }
-    } catch (RuntimeException e) {
-      known.remove(key);
-      throw e;
-    } finally {
-      stripe.unlock();
+      if (start) {
+        serveWaiting(s, key, t);
+      }
+      return call.last();
     }
+  }
+
+  /** Serves every call waiting on {@code key} with one swap, then the calls that came meanwhile. */
+  private void serveWaiting(EtcdSession s, String key, Turns t) {
+    List<Call> batch;
+    synchronized (t) {
+      if (t.waiting.isEmpty()) {
+        t.swapping = false;
+        t.retired = true;
+        turns.remove(key, t);
+        return;
+      }
+      batch = new ArrayList<>(t.waiting);
+      t.waiting.clear();
+    }
+    serve(s, key, t, batch);
+  }
+
+  private void serve(EtcdSession s, String key, Turns t, List<Call> batch) {
+    long total = 0;
+    for (Call call : batch) {
+      total += call.size();
+    }
+    long size = total;
+    CompletableFuture<Long> last;
+    try {
+      Counter cached = known.get(key);
+      // the counter as this instance last wrote it saves a read; the swap checks it is still current
+      last = cached != null ? advance(s, key, cached, true, size)
+          : current(s, key).thenCompose(counter -> advance(s, key, counter, false, size));
+    } catch (RuntimeException e) {
+      last = CompletableFuture.failedFuture(e);
+    }
+    last.whenComplete((lastId, failure) -> {
+      if (failure == null) {
+        long id = lastId - size;
+        for (Call call : batch) {
+          id += call.size();
+          call.last().complete(id);
+        }
+        serveWaiting(s, key, t);
+        return;
+      }
+      known.remove(key);
+      Throwable cause = failure instanceof CompletionException && failure.getCause() != null ? failure.getCause() : failure;
+      if (batch.size() > 1 && cause instanceof ComponentException e && e.kind() == ComponentException.Kind.RESOURCE_EXHAUSTED) {
+        // together they pass int64, alone the first may not: serve them one by one in order
+        synchronized (t) {
+          for (int i = batch.size() - 1; i > 0; i--) {
+            t.waiting.addFirst(batch.get(i));
+          }
+        }
+        serve(s, key, t, List.of(batch.getFirst()));
+        return;
+      }
+      for (Call call : batch) {
+        call.last().completeExceptionally(cause);
+      }
+      serveWaiting(s, key, t);
+    });
+  }
+
+  /** Adds {@code size} to the counter of {@code key}; completes with the new value (the last id taken). */
+  private CompletableFuture<Long> advance(EtcdSession s, String key, Counter current, boolean cached, long size) {
+    if (current.value() > Long.MAX_VALUE - size) {
+      if (cached) {
+        return current(s, key).thenCompose(counter -> advance(s, key, counter, false, size));
+      }
+      return CompletableFuture.failedFuture(SequencerKeys.exhausted(key, "the counter in etcd is " + current.value()
+          + " and " + (size == 1 ? "one more id" : size + " more ids") + " would pass " + Long.MAX_VALUE));
+    }
+    long next = current.value() + size;
+    return swap(s, key, current, next).thenCompose(swap -> {
+      if (swap.done()) {
+        remember(key, swap.now());
+        return CompletableFuture.completedFuture(next);
+      }
+      return advance(s, key, swap.now(), false, size);
+    });
   }
 
   private void remember(String key, Counter counter) {
@@ -146,38 +234,34 @@ public final class EtcdSequencer implements Sequencer {
   }
 
   /** Sets the counter of {@code key} to {@code floor} unless it is already at least that. */
-  private void raise(EtcdSession s, String key, long floor) {
-    Counter current = current(s, key);
-    while (current.value() < floor) {
-      Swap swap = swap(s, key, current, floor);
-      if (swap.done()) {
-        return;
-      }
-      current = swap.now();
+  private CompletableFuture<Void> raise(EtcdSession s, String key, Counter current, long floor) {
+    if (current.value() >= floor) {
+      return CompletableFuture.completedFuture(null);
     }
+    return swap(s, key, current, floor).thenCompose(swap -> swap.done()
+        ? CompletableFuture.completedFuture(null) : raise(s, key, swap.now(), floor));
   }
 
   /** Outcome of a compare-and-swap: whether it wrote, and the counter as it is now. */
   private record Swap(boolean done, Counter now) {}
 
   /** Puts {@code next} if the counter is still {@code expected}. */
-  private Swap swap(EtcdSession s, String key, Counter expected, long next) {
+  private CompletableFuture<Swap> swap(EtcdSession s, String key, Counter expected, long next) {
     ByteSequence etcdKey = s.key(key);
-    TxnResponse response = s.await(s.client().getKVClient().txn()
+    return s.later(s.client().getKVClient().txn()
         .If(new Cmp(etcdKey, Cmp.Op.EQUAL, CmpTarget.modRevision(expected.modRevision())))
         .Then(Op.put(etcdKey, EtcdSession.bytes(Long.toString(next)), PutOption.DEFAULT))
         .Else(Op.get(etcdKey, GetOption.DEFAULT))
-        .commit(), "update of key '" + EtcdSession.shown(key) + "' to " + next);
-    if (response.isSucceeded()) {
-      // a put in a transaction gets the revision the transaction created
-      return new Swap(true, new Counter(next, response.getHeader().getRevision()));
-    }
-    return new Swap(false, read(s, key, response.getGetResponses().getFirst().getKvs()));
+        .commit(), "update of key '" + EtcdSession.shown(key) + "' to " + next)
+        .thenApply((TxnResponse response) -> response.isSucceeded()
+            // a put in a transaction gets the revision the transaction created
+            ? new Swap(true, new Counter(next, response.getHeader().getRevision()))
+            : new Swap(false, read(s, key, response.getGetResponses().getFirst().getKvs())));
   }
 
-  private Counter current(EtcdSession s, String key) {
-    return read(s, key, s.await(s.client().getKVClient().get(s.key(key)),
-        "read of key '" + EtcdSession.shown(key) + "'").getKvs());
+  private CompletableFuture<Counter> current(EtcdSession s, String key) {
+    return s.later(s.client().getKVClient().get(s.key(key)), "read of key '" + EtcdSession.shown(key) + "'")
+        .thenApply(response -> read(s, key, response.getKvs()));
   }
 
   /** The counter's value and mod revision; a missing key counts 0 at revision 0. */
