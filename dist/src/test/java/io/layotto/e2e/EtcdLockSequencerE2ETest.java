@@ -180,6 +180,31 @@ class EtcdLockSequencerE2ETest {
     assertThat(next(secondChannel, key, AutoIncrement.STRONG)).isGreaterThan(strong.getLast());
   }
 
+  /**
+   * Many STRONG calls in flight at once on one key through both sidecars (each sidecar serves the
+   * calls queued behind its transaction with one compare-and-swap): every call gets an id, no id
+   * twice, and an id asked for afterwards is above them all.
+   */
+  @Test
+  void concurrentStrongCallsThroughBothSidecarsAllGetUniqueIds() throws Exception {
+    String key = "burst-" + UUID.randomUUID().toString().substring(0, 8);
+    List<com.google.common.util.concurrent.ListenableFuture<RuntimeProto.GetNextIdResponse>> calls = new ArrayList<>();
+    for (int i = 0; i < 400; i++) {
+      calls.add(RuntimeGrpc.newFutureStub(i % 2 == 0 ? firstChannel : secondChannel)
+          .withDeadlineAfter(GrpcClients.CALL_DEADLINE_SECONDS, TimeUnit.SECONDS)
+          .getNextId(GetNextIdRequest.newBuilder().setStoreName(SEQ).setKey(key)
+              .setOptions(SequencerOptions.newBuilder().setIncrement(AutoIncrement.STRONG)).build()));
+    }
+    Set<Long> ids = new HashSet<>();
+    for (var call : calls) {
+      ids.add(call.get(GrpcClients.CALL_DEADLINE_SECONDS, TimeUnit.SECONDS).getNextId());
+    }
+    assertThat(ids).as("distinct ids of 400 calls").hasSize(400);
+    long max = ids.stream().mapToLong(Long::longValue).max().orElseThrow();
+    assertThat(next(firstChannel, key, AutoIncrement.STRONG)).isGreaterThan(max);
+    assertThat(next(secondChannel, key, AutoIncrement.STRONG)).isGreaterThan(max);
+  }
+
   @Test
   void biggerThanFromTheConfigFileIsHonoured() {
     assertThat(next(firstChannel, "configured", AutoIncrement.STRONG)).isGreaterThan(BIGGER_THAN);

@@ -18,6 +18,7 @@ import io.etcd.jetcd.options.PutOption;
 import io.etcd.jetcd.options.WatchOption;
 import io.etcd.jetcd.watch.WatchEvent;
 import io.etcd.jetcd.watch.WatchResponse;
+import io.grpc.Context;
 import io.layotto.spi.ComponentException;
 import io.layotto.spi.Health;
 import io.layotto.spi.Metadata;
@@ -241,8 +242,15 @@ public final class EtcdConfigurationStore implements ConfigurationStore {
       EtcdSettings s = settings();
       String scope = scopePrefix(s, query.appId(), query.group(), query.label());
       WatchOption option = WatchOption.builder().isPrefix(true).withRevision(revision).build();
-      watcher = client().getWatchClient().watch(bytes(scope), option,
-          Watch.listener(response -> onEvents(response, scope), this::onWatchError));
+      // jetcd carries all watches on one stream: started under a subscriber's gRPC call, it would be
+      // cancelled with that call, so it starts in the root context and lives until close()
+      Context caller = Context.ROOT.attach();
+      try {
+        watcher = client().getWatchClient().watch(bytes(scope), option,
+            Watch.listener(response -> onEvents(response, scope), this::onWatchError));
+      } finally {
+        Context.ROOT.detach(caller);
+      }
     }
 
     private synchronized void onEvents(WatchResponse response, String scope) {

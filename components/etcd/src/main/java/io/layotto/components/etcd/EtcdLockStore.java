@@ -9,6 +9,7 @@ import io.etcd.jetcd.op.Op;
 import io.etcd.jetcd.options.DeleteOption;
 import io.etcd.jetcd.options.GetOption;
 import io.etcd.jetcd.options.PutOption;
+import io.grpc.Context;
 import io.layotto.spi.ComponentException;
 import io.layotto.spi.Health;
 import io.layotto.spi.Metadata;
@@ -177,11 +178,12 @@ public final class EtcdLockStore implements NonBlockingLockStore {
     if (lease == 0) {
       return;
     }
-    s.client().getLeaseClient().revoke(lease).whenComplete((r, e) -> {
+    // in the root context: a TryLock cancelled by its client must still give back its lease
+    Context.ROOT.run(() -> s.client().getLeaseClient().revoke(lease).whenComplete((r, e) -> {
       if (e != null) {
         log.debug("etcd lock store '{}': revoking lease {} failed (it runs out by itself): {}", name, lease, e.toString());
       }
-    });
+    }));
   }
 
   private EtcdSession session() {

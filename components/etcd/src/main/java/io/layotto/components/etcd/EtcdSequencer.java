@@ -8,6 +8,7 @@ import io.etcd.jetcd.op.CmpTarget;
 import io.etcd.jetcd.op.Op;
 import io.etcd.jetcd.options.GetOption;
 import io.etcd.jetcd.options.PutOption;
+import io.grpc.Context;
 import io.layotto.spi.ComponentException;
 import io.layotto.spi.Health;
 import io.layotto.spi.Metadata;
@@ -170,6 +171,9 @@ public final class EtcdSequencer implements NonBlockingSequencer {
     }
     long size = total;
     CompletableFuture<Long> last;
+    // The swap serves many callers: it must not be cancelled with the gRPC call it was started
+    // under (the first caller's, or one that has just been answered), so it runs in the root context.
+    Context caller = Context.ROOT.attach();
     try {
       Counter cached = known.get(key);
       // the counter as this instance last wrote it saves a read; the swap checks it is still current
@@ -177,6 +181,8 @@ public final class EtcdSequencer implements NonBlockingSequencer {
           : current(s, key).thenCompose(counter -> advance(s, key, counter, false, size));
     } catch (RuntimeException e) {
       last = CompletableFuture.failedFuture(e);
+    } finally {
+      Context.ROOT.detach(caller);
     }
     last.whenComplete((lastId, failure) -> {
       if (failure == null) {
