@@ -5,6 +5,8 @@ import io.grpc.Status;
 import io.grpc.StatusException;
 import io.grpc.StatusRuntimeException;
 import io.layotto.spi.ComponentException;
+import io.netty.util.Timeout;
+import io.netty.util.Timer;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
@@ -49,10 +51,22 @@ final class EtcdReplies {
 
   /**
    * {@link #await} without blocking: a future of the reply that always completes, within
-   * {@code timeout}, with the value or a {@link ComponentException}.
+   * {@code timeout}, with the value or a {@link ComponentException}. The timeout is armed on
+   * {@code timer}, a timer wheel: arming and cancelling only queue it, where
+   * {@code CompletableFuture.orTimeout} woke the JDK's delay scheduler thread twice per request.
    */
-  static <T> CompletableFuture<T> later(CompletableFuture<T> reply, Duration timeout, Object endpoints, String operation) {
-    return reply.orTimeout(timeout.toMillis(), TimeUnit.MILLISECONDS).handle((value, error) -> {
+  static <T> CompletableFuture<T> later(CompletableFuture<T> reply, Timer timer, Duration timeout, Object endpoints,
+      String operation) {
+    Timeout expiry;
+    try {
+      expiry = timer.newTimeout(t -> reply.completeExceptionally(new TimeoutException()), timeout.toNanos(),
+          TimeUnit.NANOSECONDS);
+    } catch (IllegalStateException e) { // the timer is stopped: the client is closing
+      return CompletableFuture.failedFuture(ComponentException.unavailable("the " + operation + " on etcd " + endpoints
+          + " failed: the client is closed", e));
+    }
+    return reply.handle((value, error) -> {
+      expiry.cancel();
       if (error == null) {
         return value;
       }

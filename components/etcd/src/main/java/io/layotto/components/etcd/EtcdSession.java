@@ -15,9 +15,11 @@ import io.layotto.spi.Health;
 import io.layotto.spi.Metadata;
 import io.layotto.spi.MetadataSchema;
 import io.layotto.spi.MetadataSchema.Type;
+import io.netty.util.HashedWheelTimer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 
 /**
  * One jetcd client of a lock store or sequencer: connects at init (failing fast when etcd does not
@@ -38,11 +40,15 @@ final class EtcdSession implements AutoCloseable {
   private final Client client;
   private final EtcdSettings settings;
   private final String what;
+  /** Bounds the requests of {@link #later}; ticks every 10 ms, so a timeout fires up to 10 ms late. */
+  private final HashedWheelTimer timeouts;
 
   private EtcdSession(Client client, EtcdSettings settings, String what) {
     this.client = client;
     this.settings = settings;
     this.what = what;
+    this.timeouts = new HashedWheelTimer(Thread.ofPlatform().daemon().name("etcd-timeouts").factory(), 10,
+        TimeUnit.MILLISECONDS);
   }
 
   /** Metadata keys of the lock and sequencer types (Layotto's etcd lock/sequencer keys). */
@@ -121,7 +127,7 @@ final class EtcdSession implements AutoCloseable {
 
   /** {@link #await} without blocking; see {@link EtcdReplies#later}. */
   <T> CompletableFuture<T> later(CompletableFuture<T> reply, String doing) {
-    return EtcdReplies.later(reply, settings.requestTimeout(), settings.endpoints(), doing + " of " + what);
+    return EtcdReplies.later(reply, timeouts, settings.requestTimeout(), settings.endpoints(), doing + " of " + what);
   }
 
   <T> T await(CompletableFuture<T> reply, Duration timeout, String doing) {
@@ -139,6 +145,10 @@ final class EtcdSession implements AutoCloseable {
 
   @Override
   public void close() {
-    client.close();
+    try {
+      client.close();
+    } finally {
+      timeouts.stop();
+    }
   }
 }

@@ -7,12 +7,14 @@ import io.etcd.jetcd.common.exception.EtcdExceptionFactory;
 import io.grpc.Status;
 import io.layotto.spi.ComponentException;
 import io.layotto.spi.ComponentException.Kind;
+import io.netty.util.HashedWheelTimer;
 import java.io.IOException;
 import java.nio.channels.ClosedChannelException;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
 /** Failures are classified by gRPC status code; jetcd's messages hold only the status description. */
@@ -89,21 +91,36 @@ class EtcdRepliesTest {
   }
 
   @Test
-  void theNonBlockingFormCompletesWithTheSameErrorsAndNeverHangs() {
-    CompletableFuture<String> never = new CompletableFuture<>();
-    CompletableFuture<String> later = EtcdReplies.later(never, Duration.ofMillis(20), ENDPOINTS, "txn of key 'k'");
-    ComponentException late = catchThrowableOfType(ComponentException.class, () -> EtcdReplies.join(later));
-    assertThat(late.kind()).isEqualTo(Kind.UNAVAILABLE);
-    assertThat(late.getMessage()).contains("did not answer the txn of key 'k' within 20 ms");
+  void theNonBlockingFormCompletesWithTheSameErrorsAndNeverHangs() throws InterruptedException {
+    HashedWheelTimer timer = new HashedWheelTimer(10, TimeUnit.MILLISECONDS);
+    try {
+      CompletableFuture<String> never = new CompletableFuture<>();
+      CompletableFuture<String> later = EtcdReplies.later(never, timer, Duration.ofMillis(20), ENDPOINTS,
+          "txn of key 'k'");
+      ComponentException late = catchThrowableOfType(ComponentException.class, () -> EtcdReplies.join(later));
+      assertThat(late.kind()).isEqualTo(Kind.UNAVAILABLE);
+      assertThat(late.getMessage()).contains("did not answer the txn of key 'k' within 20 ms");
 
-    ComponentException refused = catchThrowableOfType(ComponentException.class, () -> EtcdReplies.join(
-        EtcdReplies.later(CompletableFuture.failedFuture(EtcdExceptionFactory.toEtcdException(
-            Status.UNKNOWN.withDescription("etcdserver: too many requests"))), Duration.ofSeconds(1), ENDPOINTS,
-            "txn of key 'k'")));
-    assertThat(refused.kind()).isEqualTo(Kind.UNAVAILABLE);
-    assertThat(refused.getMessage()).contains("is overloaded", "txn of key 'k'");
-    assertThat(EtcdReplies.join(EtcdReplies.later(CompletableFuture.completedFuture("v"), Duration.ofSeconds(1),
-        ENDPOINTS, "get"))).isEqualTo("v");
+      ComponentException refused = catchThrowableOfType(ComponentException.class, () -> EtcdReplies.join(
+          EtcdReplies.later(CompletableFuture.failedFuture(EtcdExceptionFactory.toEtcdException(
+              Status.UNKNOWN.withDescription("etcdserver: too many requests"))), timer, Duration.ofSeconds(1),
+              ENDPOINTS, "txn of key 'k'")));
+      assertThat(refused.kind()).isEqualTo(Kind.UNAVAILABLE);
+      assertThat(refused.getMessage()).contains("is overloaded", "txn of key 'k'");
+      assertThat(EtcdReplies.join(EtcdReplies.later(CompletableFuture.completedFuture("v"), timer,
+          Duration.ofSeconds(1), ENDPOINTS, "get"))).isEqualTo("v");
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+      while (timer.pendingTimeouts() > 0 && System.nanoTime() < deadline) {
+        Thread.sleep(5); // the wheel drops cancelled timeouts on its next tick
+      }
+      assertThat(timer.pendingTimeouts()).as("timeouts of answered requests are cancelled").isZero();
+    } finally {
+      timer.stop();
+    }
+    ComponentException closed = catchThrowableOfType(ComponentException.class, () -> EtcdReplies.join(
+        EtcdReplies.later(new CompletableFuture<>(), timer, Duration.ofSeconds(1), ENDPOINTS, "get of key 'k'")));
+    assertThat(closed.kind()).as("a request after close").isEqualTo(Kind.UNAVAILABLE);
+    assertThat(closed.getMessage()).contains("get of key 'k'", "closed");
   }
 
   private static ComponentException failureOf(Throwable failure) {
