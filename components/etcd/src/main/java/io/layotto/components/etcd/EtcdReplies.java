@@ -61,7 +61,7 @@ final class EtcdReplies {
     try {
       expiry = timer.newTimeout(t -> reply.completeExceptionally(new TimeoutException()), timeout.toNanos(),
           TimeUnit.NANOSECONDS);
-    } catch (IllegalStateException e) { // the timer is stopped: the client is closing
+    } catch (IllegalStateException e) { // a stopped timer: fail now rather than never
       return CompletableFuture.failedFuture(ComponentException.unavailable("the " + operation + " on etcd " + endpoints
           + " failed: the client is closed", e));
     }

@@ -29,6 +29,12 @@ import java.util.concurrent.TimeUnit;
 final class EtcdSession implements AutoCloseable {
 
   private static final Duration HEALTH_TIMEOUT = Duration.ofSeconds(2);
+  /**
+   * Bounds the requests of {@link #later} for every etcd component of the process: one thread,
+   * started with the first request, ticking every 10 ms (a timeout fires up to 10 ms late).
+   */
+  private static final HashedWheelTimer TIMEOUTS = new HashedWheelTimer(
+      Thread.ofPlatform().daemon().name("etcd-timeouts").factory(), 10, TimeUnit.MILLISECONDS);
 
   private static final ClientInterceptor DIRECT_CALLBACKS = new ClientInterceptor() {
     @Override
@@ -40,15 +46,11 @@ final class EtcdSession implements AutoCloseable {
   private final Client client;
   private final EtcdSettings settings;
   private final String what;
-  /** Bounds the requests of {@link #later}; ticks every 10 ms, so a timeout fires up to 10 ms late. */
-  private final HashedWheelTimer timeouts;
 
   private EtcdSession(Client client, EtcdSettings settings, String what) {
     this.client = client;
     this.settings = settings;
     this.what = what;
-    this.timeouts = new HashedWheelTimer(Thread.ofPlatform().daemon().name("etcd-timeouts").factory(), 10,
-        TimeUnit.MILLISECONDS);
   }
 
   /** Metadata keys of the lock and sequencer types (Layotto's etcd lock/sequencer keys). */
@@ -127,7 +129,7 @@ final class EtcdSession implements AutoCloseable {
 
   /** {@link #await} without blocking; see {@link EtcdReplies#later}. */
   <T> CompletableFuture<T> later(CompletableFuture<T> reply, String doing) {
-    return EtcdReplies.later(reply, timeouts, settings.requestTimeout(), settings.endpoints(), doing + " of " + what);
+    return EtcdReplies.later(reply, TIMEOUTS, settings.requestTimeout(), settings.endpoints(), doing + " of " + what);
   }
 
   <T> T await(CompletableFuture<T> reply, Duration timeout, String doing) {
@@ -145,10 +147,6 @@ final class EtcdSession implements AutoCloseable {
 
   @Override
   public void close() {
-    try {
-      client.close();
-    } finally {
-      timeouts.stop();
-    }
+    client.close();
   }
 }
