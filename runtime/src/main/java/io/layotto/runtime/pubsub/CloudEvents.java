@@ -146,7 +146,9 @@ public final class CloudEvents {
     String contentType = event.text("datacontenttype");
     byte[] data;
     String base64 = event.strings.get("data_base64");
-    if (base64 != null) {
+    if (event.base64End > 0) {
+      data = decodeBase64(payload, event.base64Start, event.base64End);
+    } else if (base64 != null) {
       try {
         data = Base64.getDecoder().decode(base64);
       } catch (IllegalArgumentException e) {
@@ -164,6 +166,22 @@ public final class CloudEvents {
     }
     return new TopicEvent(event.text("id"), event.text("source"), event.text("type"), event.text("specversion"),
         contentType, data, topic, pubsubName, event.extensions, expired(event.strings.get("expiration")));
+  }
+
+  /**
+   * The bytes {@code payload[start, end)} (a JSON string without escapes) decode to, or those bytes
+   * themselves when they are not base64: as Java's decoder reads the string's text, without making it.
+   */
+  private static byte[] decodeBase64(byte[] payload, int start, int end) {
+    try {
+      ByteBuffer decoded = Base64.getDecoder().decode(ByteBuffer.wrap(payload, start, end - start));
+      byte[] array = decoded.array();
+      return decoded.arrayOffset() == 0 && decoded.remaining() == array.length ? array
+          : Arrays.copyOfRange(array, decoded.arrayOffset() + decoded.position(),
+              decoded.arrayOffset() + decoded.limit());
+    } catch (IllegalArgumentException e) {
+      return Arrays.copyOfRange(payload, start, end);
+    }
   }
 
   private boolean expired(@Nullable String expiration) {
@@ -189,6 +207,13 @@ public final class CloudEvents {
     final Map<String, String> extensions = new LinkedHashMap<>();
     /** A non-null, non-string {@code data} as its bytes in the payload (no tree: it is passed on as is). */
     byte @Nullable [] rawData;
+    /**
+     * Where a {@code data_base64} string without escapes lies in the payload (end 0: none such). It
+     * is decoded from there: as a Java string it was made, copied and read again, which cost most
+     * of a delivery's parsing.
+     */
+    int base64Start;
+    int base64End;
 
     /** The envelope if the payload is a JSON object with textual id and specversion, else null. */
     static @Nullable Envelope parse(byte[] payload) {
@@ -204,6 +229,13 @@ public final class CloudEvents {
           JsonToken token = parser.nextToken();
           event.strings.remove(name);
           event.nodes.remove(name);
+          if (name.equals("data_base64")) {
+            event.base64End = 0;
+            if (token == JsonToken.VALUE_STRING && event.findUnescapedString(payload,
+                parser.currentTokenLocation().getByteOffset())) {
+              continue; // the parser skips the string's content without making a String of it
+            }
+          }
           if (name.equals("data")) {
             event.rawData = null;
             long start = parser.currentTokenLocation().getByteOffset();
@@ -234,6 +266,27 @@ public final class CloudEvents {
         return null;
       }
       return event.strings.containsKey("id") && event.strings.containsKey("specversion") ? event : null;
+    }
+
+    /**
+     * Records the string whose opening quote is at {@code quote} if it has no escape sequence (base64
+     * has none; a writer may still escape, e.g. '/' as "\/"); false when it does or the offset is unknown.
+     */
+    boolean findUnescapedString(byte[] payload, long quote) {
+      if (quote < 0 || quote >= payload.length || payload[(int) quote] != '"') {
+        return false;
+      }
+      for (int i = (int) quote + 1; i < payload.length; i++) {
+        if (payload[i] == '"') {
+          base64Start = (int) quote + 1;
+          base64End = i;
+          return true;
+        }
+        if (payload[i] == '\\') {
+          return false;
+        }
+      }
+      return false;
     }
 
     /** The attribute as text ({@link JsonNode#asText()}), "" when missing or null. */

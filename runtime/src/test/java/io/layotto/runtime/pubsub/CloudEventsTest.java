@@ -297,6 +297,15 @@ class CloudEventsTest {
     // escaped characters inside the string are base64 too
     assertThat(events.read(json("{\"id\":\"a\",\"specversion\":\"1.0\",\"data_base64\":\"aG\\u006b=\"}"),
         "ps", "t", false, "f").data()).isEqualTo("hi".getBytes(StandardCharsets.UTF_8));
+    // '/' escaped as some JSON writers do, and a text that is not base64 (its UTF-8 bytes)
+    assertThat(events.read(json("{\"id\":\"a\",\"specversion\":\"1.0\",\"data_base64\":\"\\/\\/8=\"}"),
+        "ps", "t", false, "f").data()).isEqualTo(new byte[] {(byte) 0xff, (byte) 0xff});
+    assertThat(events.read(json("{\"id\":\"a\",\"specversion\":\"1.0\",\"data_base64\":\"//8=\"}"),
+        "ps", "t", false, "f").data()).isEqualTo(new byte[] {(byte) 0xff, (byte) 0xff});
+    assertThat(events.read(json("{\"data_base64\":\"h\u00e9llo\",\"id\":\"a\",\"specversion\":\"1.0\"}"),
+        "ps", "t", false, "f").data()).isEqualTo("h\u00e9llo".getBytes(StandardCharsets.UTF_8));
+    assertThat(events.read(json("{\"id\":\"a\",\"specversion\":\"1.0\",\"data_base64\":\"\"}"),
+        "ps", "t", false, "f").data()).isEmpty();
     // the last of duplicate names wins, whatever the type of each
     assertThat(events.read(json("{\"id\":\"a\",\"specversion\":\"1.0\",\"data_base64\":\"aGk=\","
         + "\"data_base64\":7,\"data\":\"t\"}"), "ps", "t", false, "f").data())
