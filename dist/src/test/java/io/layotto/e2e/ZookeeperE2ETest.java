@@ -165,4 +165,33 @@ class ZookeeperE2ETest {
       second.stop();
     }
   }
+
+  /** Calls in flight together share ZooKeeper updates in each sidecar; across both, no id twice. */
+  @Test
+  void concurrentStrongCallsThroughTwoSidecarsAllGetUniqueIds() throws Exception {
+    String key = "burst-" + UUID.randomUUID().toString().substring(0, 8);
+    try (SidecarProcess second = SidecarProcess.start(config())) {
+      ManagedChannel other = GrpcClients.channel(second.grpcPort());
+      try {
+        List<com.google.common.util.concurrent.ListenableFuture<RuntimeProto.GetNextIdResponse>> calls = new ArrayList<>();
+        for (int i = 0; i < 400; i++) {
+          calls.add(RuntimeGrpc.newFutureStub(i % 2 == 0 ? channel : other)
+              .withDeadlineAfter(GrpcClients.CALL_DEADLINE_SECONDS, TimeUnit.SECONDS)
+              .getNextId(GetNextIdRequest.newBuilder().setStoreName(SEQ).setKey(key)
+                  .setOptions(SequencerOptions.newBuilder().setIncrement(AutoIncrement.STRONG)).build()));
+        }
+        java.util.Set<Long> ids = new java.util.HashSet<>();
+        for (var call : calls) {
+          ids.add(call.get(GrpcClients.CALL_DEADLINE_SECONDS, TimeUnit.SECONDS).getNextId());
+        }
+        assertThat(ids).as("distinct ids of 400 calls").hasSize(400);
+        long max = ids.stream().mapToLong(Long::longValue).max().orElseThrow();
+        assertThat(next(channel, key, AutoIncrement.STRONG)).isGreaterThan(max);
+        assertThat(next(other, key, AutoIncrement.STRONG)).isGreaterThan(max);
+      } finally {
+        GrpcClients.close(other);
+      }
+      second.stop();
+    }
+  }
 }

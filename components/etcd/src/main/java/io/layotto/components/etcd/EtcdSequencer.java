@@ -12,20 +12,18 @@ import io.grpc.Context;
 import io.layotto.spi.ComponentException;
 import io.layotto.spi.Health;
 import io.layotto.spi.Metadata;
+import io.layotto.spi.sequencer.GroupCommit;
 import io.layotto.spi.sequencer.IdRange;
 import io.layotto.spi.sequencer.NonBlockingSequencer;
 import io.layotto.spi.sequencer.SequencerFeature;
 import io.layotto.spi.sequencer.SequencerKeys;
 import java.nio.charset.StandardCharsets;
-import java.util.ArrayDeque;
-import java.util.ArrayList;
 import java.util.Collections;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
@@ -39,13 +37,9 @@ import org.slf4j.LoggerFactory;
  * sidecar sharing the etcd; the instance remembers the counter it last wrote, so an uncontended
  * swap costs one transaction.
  *
- * <p>Nothing blocks (the runtime calls {@link #nextIdAsync} on its event loop). Per key one swap is
- * in flight at a time; the calls that arrive meanwhile wait in a queue and the next swap serves all
- * of them at once, advancing the counter by their total and handing the ids out in arrival order
- * (group commit). They are still STRONG: every call of a swap started before the swap was sent and
- * none had returned, so any order among them is one a single counter could have produced, and each
- * id is above every id returned before the call began. Without it, callers of one key took turns at
- * one transaction each, so a key gave out at most one id per etcd round trip.
+ * <p>Nothing blocks (the runtime calls {@link #nextIdAsync} on its event loop), and calls of one key
+ * in flight together share one swap ({@link GroupCommit}): without it a key gave out at most one id
+ * per etcd round trip.
  * (Layotto's Go component returns the key's version instead, which cannot reserve ranges or honour
  * {@code biggerThan} beyond int32.)
  */
@@ -58,22 +52,10 @@ public final class EtcdSequencer implements NonBlockingSequencer {
   private static final Logger log = LoggerFactory.getLogger(EtcdSequencer.class);
   private static final int MAX_CACHED_KEYS = 10_000;
 
-  /** The keys with calls waiting or a swap in flight; a key leaves when its queue runs empty. */
-  private final ConcurrentHashMap<String, Turns> turns = new ConcurrentHashMap<>();
+  private final GroupCommit groupCommit = new GroupCommit(this::advance);
   private final ConcurrentHashMap<String, Counter> known = new ConcurrentHashMap<>();
   private volatile @Nullable EtcdSession session;
   private String name = "etcd";
-
-  /** One call: {@code size} ids, its future completed with the last of them. */
-  private record Call(int size, CompletableFuture<Long> last) {}
-
-  /** The calls of one key waiting for the swap in flight to finish. */
-  private static final class Turns {
-    final ArrayDeque<Call> waiting = new ArrayDeque<>();
-    boolean swapping;
-    /** Removed from {@link #turns}: a caller holding it must fetch the key's new one. */
-    boolean retired;
-  }
 
   @Override
   public Set<SequencerFeature> features() {
@@ -111,7 +93,8 @@ public final class EtcdSequencer implements NonBlockingSequencer {
   @Override
   public CompletableFuture<Long> nextIdAsync(String key) {
     SequencerKeys.requireKey(key);
-    return take(session(), key, 1);
+    session();
+    return groupCommit.take(key, 1);
   }
 
   @Override
@@ -123,58 +106,19 @@ public final class EtcdSequencer implements NonBlockingSequencer {
   public IdRange reserve(String key, int size) {
     SequencerKeys.requireKey(key);
     SequencerKeys.requireSize(size);
-    long last = EtcdReplies.join(take(session(), key, size));
+    session();
+    long last = EtcdReplies.join(groupCommit.take(key, size));
     return new IdRange(last - size + 1, last);
   }
 
-  /** Queues a call for {@code size} ids of {@code key}; starts a swap unless one is in flight. */
-  private CompletableFuture<Long> take(EtcdSession s, String key, int size) {
-    Call call = new Call(size, new CompletableFuture<>());
-    while (true) {
-      Turns t = turns.computeIfAbsent(key, k -> new Turns());
-      boolean start;
-      synchronized (t) {
-        if (t.retired) {
-          continue;
-        }
-        t.waiting.add(call);
-        start = !t.swapping;
-        t.swapping = true;
-      }
-      if (start) {
-        serveWaiting(s, key, t);
-      }
-      return call.last();
-    }
-  }
-
-  /** Serves every call waiting on {@code key} with one swap, then the calls that came meanwhile. */
-  private void serveWaiting(EtcdSession s, String key, Turns t) {
-    List<Call> batch;
-    synchronized (t) {
-      if (t.waiting.isEmpty()) {
-        t.swapping = false;
-        t.retired = true;
-        turns.remove(key, t);
-        return;
-      }
-      batch = new ArrayList<>(t.waiting);
-      t.waiting.clear();
-    }
-    serve(s, key, t, batch);
-  }
-
-  private void serve(EtcdSession s, String key, Turns t, List<Call> batch) {
-    long total = 0;
-    for (Call call : batch) {
-      total += call.size();
-    }
-    long size = total;
+  /** One update of the group commit: adds {@code size} to the counter of {@code key}. */
+  private CompletableFuture<Long> advance(String key, long size) {
     CompletableFuture<Long> last;
     // The swap serves many callers: it must not be cancelled with the gRPC call it was started
     // under (the first caller's, or one that has just been answered), so it runs in the root context.
     Context caller = Context.ROOT.attach();
     try {
+      EtcdSession s = session();
       Counter cached = known.get(key);
       // the counter as this instance last wrote it saves a read; the swap checks it is still current
       last = cached != null ? advance(s, key, cached, true, size)
@@ -184,32 +128,10 @@ public final class EtcdSequencer implements NonBlockingSequencer {
     } finally {
       Context.ROOT.detach(caller);
     }
-    last.whenComplete((lastId, failure) -> {
-      if (failure == null) {
-        long id = lastId - size;
-        for (Call call : batch) {
-          id += call.size();
-          call.last().complete(id);
-        }
-        serveWaiting(s, key, t);
-        return;
+    return last.whenComplete((lastId, failure) -> {
+      if (failure != null) {
+        known.remove(key);
       }
-      known.remove(key);
-      Throwable cause = failure instanceof CompletionException && failure.getCause() != null ? failure.getCause() : failure;
-      if (batch.size() > 1 && cause instanceof ComponentException e && e.kind() == ComponentException.Kind.RESOURCE_EXHAUSTED) {
-        // together they pass int64, alone the first may not: serve them one by one in order
-        synchronized (t) {
-          for (int i = batch.size() - 1; i > 0; i--) {
-            t.waiting.addFirst(batch.get(i));
-          }
-        }
-        serve(s, key, t, List.of(batch.getFirst()));
-        return;
-      }
-      for (Call call : batch) {
-        call.last().completeExceptionally(cause);
-      }
-      serveWaiting(s, key, t);
     });
   }
 

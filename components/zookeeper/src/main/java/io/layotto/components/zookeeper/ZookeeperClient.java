@@ -95,23 +95,30 @@ final class ZookeeperClient implements AutoCloseable {
   <T> T call(String doing, ZkCall<T> work) {
     try {
       return work.run();
-    } catch (ComponentException e) {
-      throw e;
-    } catch (KeeperException.ConnectionLossException | KeeperException.SessionExpiredException
-             | KeeperException.OperationTimeoutException | KeeperException.SessionMovedException e) {
-      throw ComponentException.unavailable(description + ": " + doing + " failed, ZooKeeper not reachable ("
-          + e.code() + ")", e);
-    } catch (KeeperException.NoAuthException | KeeperException.AuthFailedException e) {
-      throw ComponentException.internal(description + ": " + doing + " refused by ZooKeeper (" + e.code()
-          + "): check zookeeperPassword and the ACL of the nodes", e);
-    } catch (KeeperException e) {
-      throw ComponentException.internal(description + ": " + doing + " failed (" + e.code() + ")", e);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
-      throw ComponentException.unavailable(description + ": " + doing + " interrupted", e);
+      throw failure(doing, e);
     } catch (Exception e) {
-      throw ComponentException.internal(description + ": " + doing + " failed: " + e, e);
+      throw failure(doing, e);
     }
+  }
+
+  /** {@code e}, met while {@code doing}, as the component failure a caller is given. */
+  ComponentException failure(String doing, Throwable e) {
+    return switch (e) {
+      case ComponentException known -> known;
+      case KeeperException.ConnectionLossException _, KeeperException.SessionExpiredException _,
+           KeeperException.OperationTimeoutException _, KeeperException.SessionMovedException _ ->
+          ComponentException.unavailable(description + ": " + doing + " failed, ZooKeeper not reachable ("
+              + ((KeeperException) e).code() + ")", e);
+      case KeeperException.NoAuthException _, KeeperException.AuthFailedException _ ->
+          ComponentException.internal(description + ": " + doing + " refused by ZooKeeper ("
+              + ((KeeperException) e).code() + "): check zookeeperPassword and the ACL of the nodes", e);
+      case KeeperException other ->
+          ComponentException.internal(description + ": " + doing + " failed (" + other.code() + ")", e);
+      case InterruptedException _ -> ComponentException.unavailable(description + ": " + doing + " interrupted", e);
+      default -> ComponentException.internal(description + ": " + doing + " failed: " + e, e);
+    };
   }
 
   Health health() {

@@ -6,14 +6,18 @@ import io.layotto.spi.ComponentException.Kind;
 import io.layotto.spi.sequencer.Sequencer;
 import io.layotto.spi.sequencer.SequencerConformance;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import org.apache.curator.framework.CuratorFramework;
 import org.apache.curator.framework.CuratorFrameworkFactory;
 import org.apache.curator.retry.RetryOneTime;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 
-/** The sequencer conformance kit against an in-process ZooKeeper server, plus the node layout. */
+/** The sequencer conformance kit against an in-process ZooKeeper server, plus the node layout and group commit. */
 class ZookeeperSequencerConformanceTest extends SequencerConformance {
 
   private final ZookeeperTestServer zookeeper = new ZookeeperTestServer();
@@ -47,6 +51,32 @@ class ZookeeperSequencerConformanceTest extends SequencerConformance {
       zk.setData().forPath(path, "41".getBytes(StandardCharsets.US_ASCII));
     }
     assertThat(sequencer().nextId(key)).as("a counter set by hand is continued").isEqualTo(42);
+  }
+
+  /**
+   * Calls in flight together share updates: the node's version, which every write raises by one,
+   * moves far less than once per id, and the ids are still 1..n in call order.
+   */
+  @Test
+  void concurrentCallsOfOneKeyShareUpdates() throws Exception {
+    ZookeeperSequencer sequencer = (ZookeeperSequencer) sequencer();
+    String key = key("group-commit");
+    int calls = 500;
+    List<CompletableFuture<Long>> inFlight = new ArrayList<>();
+    for (int i = 0; i < calls; i++) {
+      inFlight.add(sequencer.nextIdAsync(key));
+    }
+    List<Long> ids = new ArrayList<>();
+    for (CompletableFuture<Long> id : inFlight) {
+      ids.add(id.get(30, TimeUnit.SECONDS));
+    }
+    assertThat(ids).as("ids in call order").isSorted().doesNotHaveDuplicates().hasSize(calls);
+    assertThat(ids.getFirst()).isEqualTo(1);
+    assertThat(ids.getLast()).isEqualTo(calls);
+    try (CuratorFramework zk = rawClient()) {
+      int writes = zk.checkExists().forPath("/layotto/sequencer/" + ZnodeNames.encode(key)).getVersion() + 1;
+      assertThat(writes).as("writes of the node for %d ids", calls).isPositive().isLessThan(calls / 5);
+    }
   }
 
   @Test
