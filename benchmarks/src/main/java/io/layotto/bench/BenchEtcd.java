@@ -1,16 +1,10 @@
 package io.layotto.bench;
 
 import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.net.InetSocketAddress;
-import java.net.Socket;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
-import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.Stream;
 
 /**
  * The benchmark's own etcd ({@code /usr/bin/etcd} unless {@code --etcd-binary}) on free ports with a
@@ -18,18 +12,12 @@ import java.util.stream.Stream;
  */
 final class BenchEtcd implements AutoCloseable {
 
-    private static final Duration START_TIMEOUT = Duration.ofSeconds(30);
-
-    private final Path dir;
-    private final int clientPort;
-    private final Process process;
+    private final ChildServer server;
     private final String binary;
 
-    private BenchEtcd(String binary, Path dir, int clientPort, Process process) {
+    private BenchEtcd(ChildServer server, String binary) {
+        this.server = server;
         this.binary = binary;
-        this.dir = dir;
-        this.clientPort = clientPort;
-        this.process = process;
     }
 
     static BenchEtcd start(String binary, Path dataParent) throws IOException, InterruptedException {
@@ -38,27 +26,15 @@ final class BenchEtcd implements AutoCloseable {
         int peerPort = SidecarProcess.freePort();
         String client = "http://127.0.0.1:" + clientPort;
         String peer = "http://127.0.0.1:" + peerPort;
-        Process process = new ProcessBuilder(List.of(binary, "--name", "bench", "--data-dir", dir.resolve("data").toString(),
+        return new BenchEtcd(ChildServer.start("etcd", dir, clientPort, List.of(binary, "--name", "bench",
+                "--data-dir", dir.resolve("data").toString(),
                 "--listen-client-urls", client, "--advertise-client-urls", client,
                 "--listen-peer-urls", peer, "--initial-advertise-peer-urls", peer,
-                "--initial-cluster", "bench=" + peer, "--log-level", "error"))
-                .redirectErrorStream(true).redirectOutput(dir.resolve("etcd.log").toFile()).start();
-        var etcd = new BenchEtcd(binary, dir, clientPort, process);
-        Runtime.getRuntime().addShutdownHook(new Thread(process::destroyForcibly));
-        long deadline = System.nanoTime() + START_TIMEOUT.toNanos();
-        while (!etcd.accepts()) {
-            if (!process.isAlive() || System.nanoTime() > deadline) {
-                etcd.close();
-                throw new IllegalStateException("etcd (" + binary + ") on port " + clientPort + " did not start within "
-                        + START_TIMEOUT.toSeconds() + " s; see its log in " + dir);
-            }
-            Thread.sleep(50);
-        }
-        return etcd;
+                "--initial-cluster", "bench=" + peer, "--log-level", "error")), binary);
     }
 
     String endpoint() {
-        return "127.0.0.1:" + clientPort;
+        return "127.0.0.1:" + server.port();
     }
 
     String version() {
@@ -75,38 +51,12 @@ final class BenchEtcd implements AutoCloseable {
         }
     }
 
-    /** Where etcd keeps its data and on what kind of file system ({@code tmpfs}, {@code ext4}, ...). */
     String storage() {
-        try {
-            return dir + " (" + Files.getFileStore(dir).type() + ")";
-        } catch (IOException e) {
-            return dir.toString();
-        }
-    }
-
-    long pid() {
-        return process.pid();
-    }
-
-    private boolean accepts() {
-        try (Socket socket = new Socket()) {
-            socket.connect(new InetSocketAddress("127.0.0.1", clientPort), 200);
-            return true;
-        } catch (IOException e) {
-            return false;
-        }
+        return server.storage();
     }
 
     @Override
     public void close() throws InterruptedException {
-        process.destroy();
-        if (!process.waitFor(10, TimeUnit.SECONDS)) {
-            process.destroyForcibly().waitFor();
-        }
-        try (Stream<Path> files = Files.walk(dir)) {
-            files.sorted(Comparator.reverseOrder()).forEach(path -> path.toFile().delete());
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        server.close();
     }
 }

@@ -10,11 +10,10 @@ import io.etcd.jetcd.op.Op;
 import io.etcd.jetcd.options.DeleteOption;
 import io.etcd.jetcd.options.GetOption;
 import io.etcd.jetcd.options.PutOption;
+import io.layotto.spi.sequencer.GroupCommit;
 import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * jetcd on the same etcd, one client, doing what the etcd components do: a pair = lease grant,
@@ -26,7 +25,7 @@ import java.util.concurrent.ConcurrentHashMap;
 final class DirectEtcdLockSequencerTarget implements LockSequencerTarget {
 
     private final Client client;
-    private final ConcurrentHashMap<String, Queue> queues = new ConcurrentHashMap<>();
+    private final GroupCommit ids = new GroupCommit(this::advance);
 
     DirectEtcdLockSequencerTarget(String endpoint) {
         client = Client.builder().endpoints("http://" + endpoint).build();
@@ -74,51 +73,16 @@ final class DirectEtcdLockSequencerTarget implements LockSequencerTarget {
         // Concurrent CAS loops on one key mostly conflict and retry (etcd then answers "too many
         // requests"), so, like the sidecar, one swap per key is in flight and the calls that arrive
         // meanwhile are served together by the next one (the counter advances by their number).
-        CompletableFuture<Long> id = new CompletableFuture<>();
-        Queue queue = queues.computeIfAbsent(key, k -> new Queue());
-        boolean start;
-        synchronized (queue) {
-            queue.waiting.add(id);
-            start = !queue.swapping;
-            queue.swapping = true;
-        }
-        if (start) {
-            serve(key, queue);
-        }
-        return id;
+        return ids.take(key, 1);
     }
 
-    /** Calls of one key waiting for the swap in flight. */
-    private static final class Queue {
-        final List<CompletableFuture<Long>> waiting = new ArrayList<>();
-        boolean swapping;
-    }
-
-    private void serve(String key, Queue queue) {
-        List<CompletableFuture<Long>> batch;
-        synchronized (queue) {
-            if (queue.waiting.isEmpty()) {
-                queue.swapping = false;
-                return;
-            }
-            batch = new ArrayList<>(queue.waiting);
-            queue.waiting.clear();
-        }
+    /** One update of the group commit: adds {@code total} to the counter of {@code key}. */
+    private CompletableFuture<Long> advance(String key, long total) {
         ByteSequence etcdKey = bytes(key);
-        client.getKVClient().get(etcdKey).thenCompose(read -> swap(etcdKey, read.getKvs(), batch.size()))
-                .whenComplete((last, failure) -> {
-                    for (int i = 0; i < batch.size(); i++) {
-                        if (failure != null) {
-                            batch.get(i).completeExceptionally(failure);
-                        } else {
-                            batch.get(i).complete(last - batch.size() + 1 + i);
-                        }
-                    }
-                    serve(key, queue);
-                });
+        return client.getKVClient().get(etcdKey).thenCompose(read -> swap(etcdKey, read.getKvs(), total));
     }
 
-    private CompletableFuture<Long> swap(ByteSequence key, List<KeyValue> current, int count) {
+    private CompletableFuture<Long> swap(ByteSequence key, List<KeyValue> current, long count) {
         long modRevision = current.isEmpty() ? 0 : current.getFirst().getModRevision();
         long next = (current.isEmpty() ? 0 : Long.parseLong(current.getFirst().getValue().toString(StandardCharsets.UTF_8))) + count;
         return client.getKVClient().txn()

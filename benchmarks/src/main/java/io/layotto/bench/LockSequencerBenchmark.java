@@ -20,12 +20,12 @@ import picocli.CommandLine.Option;
 
 /**
  * Lock (TryLock+Unlock pairs) and sequencer (GetNextId WEAK and STRONG) through the sidecar versus
- * the backend's own client doing the same work, for Redis (the shared server) and etcd (a private
- * one started here): saturated throughput, then latency at a fixed rate, sidecar CPU and RSS. Prints
+ * the backend's own client doing the same work, for Redis (the shared server), etcd and ZooKeeper
+ * (private ones started here): saturated throughput, then latency at a fixed rate, sidecar CPU and RSS. Prints
  * a Markdown report and writes it to {@code --out}. Run it with {@code benchmarks/run-lock-sequencer.sh}.
  */
 @Command(name = "lock-sequencer-benchmark",
-        description = "Benchmarks the Lock and Sequencer APIs through the Layotto sidecar against Lettuce / jetcd directly.")
+        description = "Benchmarks the Lock and Sequencer APIs through the Layotto sidecar against Lettuce / jetcd / Curator directly.")
 public final class LockSequencerBenchmark implements Callable<Integer> {
 
     static final String LOCK_STORE = "bench_lock";
@@ -34,7 +34,7 @@ public final class LockSequencerBenchmark implements Callable<Integer> {
     @Option(names = {"-h", "--help"}, usageHelp = true, description = "Show this help and exit.")
     boolean help;
 
-    @Option(names = "--backends", split = ",", defaultValue = "redis,etcd", description = "Backends to run, of redis and etcd (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--backends", split = ",", defaultValue = "redis,etcd", description = "Backends to run, of redis, etcd and zookeeper (default: ${DEFAULT-VALUE}).")
     List<String> backends = List.of("redis", "etcd");
 
     @Option(names = "--redis", defaultValue = "127.0.0.1:6379", description = "Redis host:port (default: ${DEFAULT-VALUE}).")
@@ -45,9 +45,10 @@ public final class LockSequencerBenchmark implements Callable<Integer> {
 
     // etcd fsyncs every write; on a disk its p99 moves by milliseconds between runs and hides the
     // fraction of a millisecond the sidecar adds, so by default its data lives in memory
-    @Option(names = "--etcd-data-parent", defaultValue = "/dev/shm", description = "Directory for the private etcd's data dir"
-            + " (default: ${DEFAULT-VALUE}, a tmpfs, so the disk's fsync does not set the p99; give a disk path to include it).")
-    Path etcdDataParent = Path.of("/dev/shm");
+    @Option(names = {"--data-parent", "--etcd-data-parent"}, defaultValue = "/dev/shm", description = "Directory for the data dirs"
+            + " of the private etcd and ZooKeeper (default: ${DEFAULT-VALUE}, a tmpfs, so the disk's fsync does not set the p99;"
+            + " give a disk path to include it).")
+    Path dataParent = Path.of("/dev/shm");
 
     @Option(names = "--rate", defaultValue = "1000", description = "Fixed rate, ops/s (default: ${DEFAULT-VALUE}).")
     int rate = 1000;
@@ -86,14 +87,14 @@ public final class LockSequencerBenchmark implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         for (String backend : backends) {
-            if (!backend.equals("redis") && !backend.equals("etcd")) {
+            if (!List.of("redis", "etcd", "zookeeper").contains(backend)) {
                 throw new CommandLine.ParameterException(new CommandLine(this),
-                        "--backends: unknown backend '" + backend + "', expected redis or etcd");
+                        "--backends: unknown backend '" + backend + "', expected redis, etcd or zookeeper");
             }
         }
-        if (backends.contains("etcd") && !Files.isDirectory(etcdDataParent)) {
+        if ((backends.contains("etcd") || backends.contains("zookeeper")) && !Files.isDirectory(dataParent)) {
             throw new CommandLine.ParameterException(new CommandLine(this),
-                    "--etcd-data-parent: " + etcdDataParent + " is not a directory");
+                    "--data-parent: " + dataParent + " is not a directory");
         }
         Duration warmup = Duration.ofSeconds(quick ? 2 : warmupSeconds);
         Duration duration = Duration.ofSeconds(quick ? 5 : durationSeconds);
@@ -118,8 +119,16 @@ public final class LockSequencerBenchmark implements Callable<Integer> {
                         progress("removed %,d benchmark keys from Redis", admin.deleteKeysContaining(marker));
                     }
                 }
+            } else if (backend.equals("zookeeper")) {
+                try (var zookeeper = BenchZookeeper.start(dataParent)) {
+                    servers.add(zookeeper.version() + " (private, " + zookeeper.connectString() + ", data in "
+                            + zookeeper.storage() + ", removed afterwards)");
+                    runBackend("zookeeper", zookeeperConfig(zookeeper.connectString()),
+                            new DirectZookeeperLockSequencerTarget(zookeeper.connectString(), concurrency), marker,
+                            clockTicks, warmup, duration, jitWarmup, harness, rows, calls);
+                }
             } else {
-                try (var etcd = BenchEtcd.start(etcdBinary, etcdDataParent)) {
+                try (var etcd = BenchEtcd.start(etcdBinary, dataParent)) {
                     servers.add(etcd.version() + " (private, " + etcd.endpoint() + ", data in " + etcd.storage()
                             + ", removed afterwards)");
                     runBackend("etcd", etcdConfig(etcd.endpoint()), new DirectEtcdLockSequencerTarget(etcd.endpoint()), marker,
@@ -179,6 +188,11 @@ public final class LockSequencerBenchmark implements Callable<Integer> {
 
     static String redisConfig(String redis) {
         String component = "{ \"type\": \"redis\", \"metadata\": { \"redisHost\": \"%s\" } }".formatted(redis);
+        return "{ \"lock\": { \"%s\": %s }, \"sequencer\": { \"%s\": %s } }".formatted(LOCK_STORE, component, SEQUENCER, component);
+    }
+
+    static String zookeeperConfig(String connectString) {
+        String component = "{ \"type\": \"zookeeper\", \"metadata\": { \"zookeeperHosts\": \"%s\" } }".formatted(connectString);
         return "{ \"lock\": { \"%s\": %s }, \"sequencer\": { \"%s\": %s } }".formatted(LOCK_STORE, component, SEQUENCER, component);
     }
 
