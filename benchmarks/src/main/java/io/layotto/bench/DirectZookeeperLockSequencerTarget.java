@@ -20,8 +20,9 @@ import org.apache.zookeeper.data.Stat;
  * Curator on the same ZooKeeper server, one client, doing what the zookeeper components do. A pair
  * is the lock store's calls, blocking, on as many threads as callers (the sidecar runs this
  * blocking store on its handler threads): TryLock = one multi (bump the generation stripe + create
- * the lock node); Unlock = read the stripe's version, read the node, stamp the server clock node,
- * then one multi (check the stripe + delete the node with its version). Ids are the sequencer's: a
+ * the lock node); Unlock = read the stripe's version, read the node, then one multi (check the
+ * stripe + delete the node with its version + stamp the server clock node, whose time tells
+ * whether the lease had run out). Ids are the sequencer's: a
  * versioned setData from the counter last written (a read first if unknown), in the background, one
  * update in flight per key serving the calls that queued meanwhile (group commit).
  */
@@ -63,7 +64,7 @@ final class DirectZookeeperLockSequencerTarget implements LockSequencerTarget {
     @Override
     public String describeCalls() {
         return "Curator, one client: pair (blocking, on a thread per caller) = multi(setData generation stripe + create node)"
-                + " + exists(stripe) + getData(node) + setData(clock node) + multi(check stripe + delete node), read again if the stripe moved;"
+                + " + exists(stripe) + getData(node) + multi(check stripe + delete node + setData(clock node)), read again if the stripe moved;"
                 + " ids = setData with the version last written (getData first if unknown), in the background,"
                 + " one update per key serving the calls that queued meanwhile (group commit, as the sidecar's zookeeper sequencer)";
     }
@@ -81,14 +82,17 @@ final class DirectZookeeperLockSequencerTarget implements LockSequencerTarget {
                     Stat stripe = zk.checkExists().forPath(generation);
                     Stat node = new Stat();
                     byte[] held = zk.getData().storingStatIn(node).forPath(path);
-                    zk.setData().forPath(CLOCK, NOTHING);
                     if (!new String(held, StandardCharsets.UTF_8).endsWith("\n" + owner)) {
                         throw new IllegalStateException("lock node of " + resource + " holds another owner");
                     }
                     try {
-                        zk.transaction().forOperations(
+                        long stamped = zk.transaction().forOperations(
                                 zk.transactionOp().check().withVersion(stripe.getVersion()).forPath(generation),
-                                zk.transactionOp().delete().withVersion(node.getVersion()).forPath(path));
+                                zk.transactionOp().delete().withVersion(node.getVersion()).forPath(path),
+                                zk.transactionOp().setData().forPath(CLOCK, NOTHING)).getLast().getResultStat().getMtime();
+                        if (stamped >= node.getMtime() + LOCK_SECONDS * 1000L) {
+                            throw new IllegalStateException("lease of " + resource + " ran out before its unlock");
+                        }
                         return;
                     } catch (KeeperException.BadVersionException | KeeperException.NoNodeException changed) {
                         // another lock of the stripe was taken since the read: read again

@@ -264,6 +264,19 @@ public abstract class LockStoreConformance {
   }
 
   @Test
+  @DisplayName("the owner's unlock after its lease ran out, with nobody touching the lock meanwhile, is LOCK_UNEXIST")
+  void unlockAfterTheLeaseRanOut() throws InterruptedException {
+    String r = resource("ttl-own");
+    String a = owner();
+    assertThat(store().tryLock(r, a, Duration.ofSeconds(1))).isTrue();
+    Thread.sleep(2_500); // the lease's end, whatever the store's clock granularity
+    assertThat(store().unlock(r, a)).as("unlock after the lease ran out").isEqualTo(LockStatus.LOCK_UNEXIST);
+    String b = owner();
+    assertThat(store().tryLock(r, b, LONG)).as("free for another owner").isTrue();
+    assertThat(store().unlock(r, b)).isEqualTo(LockStatus.SUCCESS);
+  }
+
+  @Test
   @DisplayName("a lock is held for its whole lease, not released early")
   void heldDuringTheLease() throws InterruptedException {
     String r = resource("lease");

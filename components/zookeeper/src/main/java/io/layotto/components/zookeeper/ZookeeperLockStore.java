@@ -9,6 +9,8 @@ import io.layotto.spi.lock.LockStatus;
 import io.layotto.spi.lock.LockStore;
 import java.time.Duration;
 import java.util.Set;
+import java.util.concurrent.Semaphore;
+import java.util.function.Supplier;
 import org.apache.curator.framework.CuratorFramework;
 import org.apache.curator.framework.api.transaction.CuratorOp;
 import org.apache.zookeeper.CreateMode;
@@ -49,6 +51,17 @@ public final class ZookeeperLockStore implements LockStore {
   private static final int ROUNDS = 5;
   private static final byte[] NOTHING = new byte[0];
 
+  static final String MAX_CONCURRENT_CALLS = "maxConcurrentCalls";
+  static final int DEFAULT_MAX_CONCURRENT_CALLS = 16;
+  static final int MOST_CONCURRENT_CALLS = 10_000;
+
+  /**
+   * The calls working on ZooKeeper now. Calls on one generation stripe invalidate each other's reads;
+   * with the calls of a burst all at work at once nearly every unlock read again and again, and the
+   * store fell behind for good (benchmark: 1,000 pairs/s offered, seconds of latency, leases running
+   * out). With a bounded number at work the rest wait in line, and the store keeps its full rate.
+   */
+  private volatile Semaphore slots = new Semaphore(DEFAULT_MAX_CONCURRENT_CALLS, true);
   private volatile @Nullable ZookeeperClient client;
   private @Nullable ExpiredLockSweeper sweeper;
 
@@ -63,8 +76,14 @@ public final class ZookeeperLockStore implements LockStore {
       throw ComponentException.internal("zookeeper lock store '" + metadata.componentName()
           + "' is already initialised", null);
     }
-    ZookeeperClient c = ZookeeperClient.open("zookeeper lock store", metadata.componentName(),
-        ZookeeperSettings.from(metadata, DEFAULT_BASE_PATH));
+    ZookeeperSettings settings = ZookeeperSettings.from(metadata, DEFAULT_BASE_PATH);
+    int maxConcurrentCalls = metadata.getInt(MAX_CONCURRENT_CALLS, DEFAULT_MAX_CONCURRENT_CALLS);
+    if (maxConcurrentCalls < 1 || maxConcurrentCalls > MOST_CONCURRENT_CALLS) {
+      throw ComponentException.invalidArgument("metadata '" + MAX_CONCURRENT_CALLS + "' of component '"
+          + metadata.componentName() + "' is " + maxConcurrentCalls + ", expected 1.." + MOST_CONCURRENT_CALLS);
+    }
+    slots = new Semaphore(maxConcurrentCalls, true);
+    ZookeeperClient c = ZookeeperClient.open("zookeeper lock store", metadata.componentName(), settings);
     client = c;
     sweeper = ExpiredLockSweeper.start(c);
   }
@@ -81,7 +100,7 @@ public final class ZookeeperLockStore implements LockStore {
     ZookeeperClient c = client();
     Node node = new Node(c, resourceId);
     byte[] data = LockLease.encode(ttlMillis, owner);
-    return c.call("tryLock of resource '" + resourceId + "'", () -> {
+    return limited(() -> c.call("tryLock of resource '" + resourceId + "'", () -> {
       CuratorFramework zk = c.curator();
       for (int round = 0; round < ROUNDS; round++) {
         try {
@@ -99,7 +118,7 @@ public final class ZookeeperLockStore implements LockStore {
         }
       }
       return false; // others kept taking the freed lock first
-    });
+    }));
   }
 
   @Override
@@ -107,21 +126,33 @@ public final class ZookeeperLockStore implements LockStore {
     LockRequests.check(resourceId, owner);
     ZookeeperClient c = client();
     Node node = new Node(c, resourceId);
-    return c.call("unlock of resource '" + resourceId + "'", () -> {
+    return limited(() -> c.call("unlock of resource '" + resourceId + "'", () -> {
       CuratorFramework zk = c.curator();
       while (true) {
-        LockLease lease = node.live();
+        LockLease lease = node.current();
         if (lease == null) {
           return LockStatus.LOCK_UNEXIST;
         }
         if (!lease.owner().equals(owner)) {
-          return LockStatus.LOCK_BELONG_TO_OTHERS;
+          // another owner's node is theirs while its lease runs and absent once it ran out
+          LockLease live = node.live();
+          if (live == null) {
+            return LockStatus.LOCK_UNEXIST;
+          }
+          if (!live.owner().equals(owner)) {
+            return LockStatus.LOCK_BELONG_TO_OTHERS;
+          }
+          continue;
         }
-        if (node.apply(lease, zk.transactionOp().delete().withVersion(lease.version()).forPath(node.path))) {
-          return LockStatus.SUCCESS;
+        // Our own node: delete it and stamp the server clock in one transaction (one round trip
+        // less than reading the clock first); the stamp says whether the lease had run out, in
+        // which case the lock no longer existed and deleting the node only tidied up.
+        Stat clock = node.applyStamped(lease, zk.transactionOp().delete().withVersion(lease.version()).forPath(node.path));
+        if (clock != null) {
+          return lease.expiredAt(clock.getMtime()) ? LockStatus.LOCK_UNEXIST : LockStatus.SUCCESS;
         }
       }
-    });
+    }));
   }
 
   @Override
@@ -130,7 +161,7 @@ public final class ZookeeperLockStore implements LockStore {
     ZookeeperClient c = client();
     Node node = new Node(c, resourceId);
     byte[] data = LockLease.encode(ttlMillis, owner);
-    return c.call("keep-alive of resource '" + resourceId + "'", () -> {
+    return limited(() -> c.call("keep-alive of resource '" + resourceId + "'", () -> {
       CuratorFramework zk = c.curator();
       while (true) {
         LockLease lease = node.live();
@@ -144,7 +175,7 @@ public final class ZookeeperLockStore implements LockStore {
           return LockStatus.SUCCESS;
         }
       }
-    });
+    }));
   }
 
   /** The lock node of one resource and its generation stripe. */
@@ -164,11 +195,10 @@ public final class ZookeeperLockStore implements LockStore {
     }
 
     /**
-     * The live lease on the node, or null when there is none. The generation is read before the
-     * node, so {@link #apply} fails if the node read is no longer the one in place. An expired node
-     * is deleted on the way.
+     * The lease on the node, live or not, or null when there is no node. The generation is read
+     * before the node, so {@link #apply} fails if the node read is no longer the one in place.
      */
-    @Nullable LockLease live() throws Exception {
+    @Nullable LockLease current() throws Exception {
       CuratorFramework zk = client.curator();
       while (true) {
         Stat gen = zk.checkExists().forPath(generation);
@@ -183,11 +213,36 @@ public final class ZookeeperLockStore implements LockStore {
         } catch (KeeperException.NoNodeException e) {
           return null;
         }
-        LockLease lease = LockLease.parse(data == null ? NOTHING : data, stat, gen.getVersion());
-        if (!lease.expiredAt(serverNow(client))) {
-          return lease;
-        }
-        apply(lease, zk.transactionOp().delete().withVersion(lease.version()).forPath(path));
+        return LockLease.parse(data == null ? NOTHING : data, stat, gen.getVersion());
+      }
+    }
+
+    /** The live lease on the node, or null when there is none; an expired node is deleted on the way. */
+    @Nullable LockLease live() throws Exception {
+      LockLease lease = current();
+      if (lease == null || !lease.expiredAt(serverNow(client))) {
+        return lease;
+      }
+      apply(lease, client.curator().transactionOp().delete().withVersion(lease.version()).forPath(path));
+      return null;
+    }
+
+    /**
+     * {@link #apply}, also stamping the server clock node in the same transaction; returns the
+     * clock's stat (its modification time is the transaction's), or null if the node or its
+     * generation changed since {@code lease} was read.
+     */
+    @Nullable Stat applyStamped(LockLease lease, CuratorOp change) throws Exception {
+      CuratorFramework zk = client.curator();
+      String clock = client.settings().basePath() + CLOCK;
+      try {
+        return zk.transaction().forOperations(
+            zk.transactionOp().check().withVersion(lease.generation()).forPath(generation), change,
+            zk.transactionOp().setData().forPath(clock, NOTHING)).getLast().getResultStat();
+      } catch (KeeperException.BadVersionException changed) {
+        return null;
+      } catch (KeeperException.NoNodeException missing) {
+        serverNow(client); // creates the clock node if that is what was missing, then read again
         return null;
       }
     }
@@ -227,6 +282,17 @@ public final class ZookeeperLockStore implements LockStore {
         // created concurrently
       }
       return zk.setData().forPath(clock, NOTHING).getMtime();
+    }
+  }
+
+  /** Runs {@code call} once one of the {@link #slots} is free. */
+  private <T> T limited(Supplier<T> call) {
+    Semaphore s = slots;
+    s.acquireUninterruptibly();
+    try {
+      return call.get();
+    } finally {
+      s.release();
     }
   }
 

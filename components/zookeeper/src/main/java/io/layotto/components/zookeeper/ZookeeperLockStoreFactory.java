@@ -10,7 +10,12 @@ import java.util.Set;
 public final class ZookeeperLockStoreFactory implements LockStoreFactory {
 
   public static final String TYPE = "zookeeper";
-  private static final MetadataSchema SCHEMA = ZookeeperSettings.schema(ZookeeperLockStore.DEFAULT_BASE_PATH);
+  private static final MetadataSchema SCHEMA = ZookeeperSettings.schemaBuilder(ZookeeperLockStore.DEFAULT_BASE_PATH)
+      .optional(ZookeeperLockStore.MAX_CONCURRENT_CALLS, MetadataSchema.Type.INT,
+          Integer.toString(ZookeeperLockStore.DEFAULT_MAX_CONCURRENT_CALLS),
+          "most lock calls of this sidecar working on ZooKeeper at once; the others wait their turn (1.."
+              + ZookeeperLockStore.MOST_CONCURRENT_CALLS + ")")
+      .build();
 
   @Override
   public String type() {

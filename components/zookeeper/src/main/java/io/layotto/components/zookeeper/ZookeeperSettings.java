@@ -32,6 +32,11 @@ record ZookeeperSettings(String connectString, @Nullable String password, Durati
   static final String KEY_PREFIX_PATH = "keyPrefixPath";
 
   static MetadataSchema schema(String defaultBasePath) {
+    return schemaBuilder(defaultBasePath).build();
+  }
+
+  /** The keys every zookeeper component takes; a component adds its own before building. */
+  static MetadataSchema.Builder schemaBuilder(String defaultBasePath) {
     return MetadataSchema.builder()
         .required(HOSTS, Type.STRING, "ZooKeeper servers, host:port separated by ';' (or ',')")
         .optional(PASSWORD, Type.SECRET, null, "digest credentials 'user:password' added to the session")
@@ -42,8 +47,7 @@ record ZookeeperSettings(String connectString, @Nullable String password, Durati
             "how long a call waits for a connection before failing UNAVAILABLE (plain number = seconds)")
         .optional(LOG_INFO, Type.BOOL, "false", "log connection state changes at INFO")
         .optional(LOG_INFO_LAYOTTO, Type.BOOL, null, "Layotto's spelling of logInfo")
-        .optional(KEY_PREFIX_PATH, Type.STRING, defaultBasePath, "znode under which the component keeps its nodes")
-        .build();
+        .optional(KEY_PREFIX_PATH, Type.STRING, defaultBasePath, "znode under which the component keeps its nodes");
   }
 
   static ZookeeperSettings from(Metadata metadata, String defaultBasePath) {

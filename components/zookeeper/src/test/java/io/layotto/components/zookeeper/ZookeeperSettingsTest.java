@@ -1,6 +1,7 @@
 package io.layotto.components.zookeeper;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowable;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
 import io.layotto.spi.ComponentException;
@@ -42,6 +43,20 @@ class ZookeeperSettingsTest {
     assertThat(lower.basePath()).isEqualTo("/x/y");
     assertThat(lower.path("lock|||app||a/b.c")).isEqualTo("/x/y/lock%7C%7C%7Capp%7C%7Ca%2Fb%2Ec");
     assertThat(parse(Map.of("zookeeperHosts", "a:2181", "keyPrefixPath", "/")).path("k")).isEqualTo("/k");
+  }
+
+  @Test
+  void theLockStoreTakesMaxConcurrentCallsAndRejectsBadValuesBeforeConnecting() {
+    assertThat(new ZookeeperLockStoreFactory().metadataSchema().field("maxConcurrentCalls")).isPresent();
+    assertThat(new ZookeeperSequencerFactory().metadataSchema().field("maxConcurrentCalls")).isEmpty();
+    for (String bad : new String[] {"0", "-3", "10001", "many"}) {
+      ZookeeperLockStore store = new ZookeeperLockStore();
+      Throwable thrown = catchThrowable(() -> store.init(new Metadata("zk_lock",
+          Map.of("zookeeperHosts", "127.0.0.1:1", "maxConcurrentCalls", bad))));
+      assertThat(thrown).as("maxConcurrentCalls %s", bad).isInstanceOf(ComponentException.class);
+      assertThat(((ComponentException) thrown).kind()).isEqualTo(Kind.INVALID_ARGUMENT);
+      assertThat(thrown.getMessage()).contains("maxConcurrentCalls").contains(bad).contains("zk_lock");
+    }
   }
 
   @Test
