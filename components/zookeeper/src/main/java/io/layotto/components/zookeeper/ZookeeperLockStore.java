@@ -10,6 +10,7 @@ import io.layotto.spi.lock.LockStore;
 import java.time.Duration;
 import java.util.Set;
 import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 import org.apache.curator.framework.CuratorFramework;
 import org.apache.curator.framework.api.transaction.CuratorOp;
@@ -62,6 +63,7 @@ public final class ZookeeperLockStore implements LockStore {
    * out). With a bounded number at work the rest wait in line, and the store keeps its full rate.
    */
   private volatile Semaphore slots = new Semaphore(DEFAULT_MAX_CONCURRENT_CALLS, true);
+  private volatile int maxConcurrentCalls = DEFAULT_MAX_CONCURRENT_CALLS;
   private volatile @Nullable ZookeeperClient client;
   private @Nullable ExpiredLockSweeper sweeper;
 
@@ -77,12 +79,13 @@ public final class ZookeeperLockStore implements LockStore {
           + "' is already initialised", null);
     }
     ZookeeperSettings settings = ZookeeperSettings.from(metadata, DEFAULT_BASE_PATH);
-    int maxConcurrentCalls = metadata.getInt(MAX_CONCURRENT_CALLS, DEFAULT_MAX_CONCURRENT_CALLS);
-    if (maxConcurrentCalls < 1 || maxConcurrentCalls > MOST_CONCURRENT_CALLS) {
+    int max = metadata.getInt(MAX_CONCURRENT_CALLS, DEFAULT_MAX_CONCURRENT_CALLS);
+    if (max < 1 || max > MOST_CONCURRENT_CALLS) {
       throw ComponentException.invalidArgument("metadata '" + MAX_CONCURRENT_CALLS + "' of component '"
-          + metadata.componentName() + "' is " + maxConcurrentCalls + ", expected 1.." + MOST_CONCURRENT_CALLS);
+          + metadata.componentName() + "' is " + max + ", expected 1.." + MOST_CONCURRENT_CALLS);
     }
-    slots = new Semaphore(maxConcurrentCalls, true);
+    maxConcurrentCalls = max;
+    slots = new Semaphore(max, true);
     ZookeeperClient c = ZookeeperClient.open("zookeeper lock store", metadata.componentName(), settings);
     client = c;
     sweeper = ExpiredLockSweeper.start(c);
@@ -100,7 +103,7 @@ public final class ZookeeperLockStore implements LockStore {
     ZookeeperClient c = client();
     Node node = new Node(c, resourceId);
     byte[] data = LockLease.encode(ttlMillis, owner);
-    return limited(() -> c.call("tryLock of resource '" + resourceId + "'", () -> {
+    return limited(c, () -> c.call("tryLock of resource '" + resourceId + "'", () -> {
       CuratorFramework zk = c.curator();
       for (int round = 0; round < ROUNDS; round++) {
         try {
@@ -126,7 +129,7 @@ public final class ZookeeperLockStore implements LockStore {
     LockRequests.check(resourceId, owner);
     ZookeeperClient c = client();
     Node node = new Node(c, resourceId);
-    return limited(() -> c.call("unlock of resource '" + resourceId + "'", () -> {
+    return limited(c, () -> c.call("unlock of resource '" + resourceId + "'", () -> {
       CuratorFramework zk = c.curator();
       while (true) {
         LockLease lease = node.current();
@@ -161,7 +164,7 @@ public final class ZookeeperLockStore implements LockStore {
     ZookeeperClient c = client();
     Node node = new Node(c, resourceId);
     byte[] data = LockLease.encode(ttlMillis, owner);
-    return limited(() -> c.call("keep-alive of resource '" + resourceId + "'", () -> {
+    return limited(c, () -> c.call("keep-alive of resource '" + resourceId + "'", () -> {
       CuratorFramework zk = c.curator();
       while (true) {
         LockLease lease = node.live();
@@ -285,10 +288,25 @@ public final class ZookeeperLockStore implements LockStore {
     }
   }
 
-  /** Runs {@code call} once one of the {@link #slots} is free. */
-  private <T> T limited(Supplier<T> call) {
+  /**
+   * Runs {@code call} once one of the {@link #slots} is free. A call waits in line at most as long as
+   * one call may take to fail when ZooKeeper does not answer (Curator's three attempts, each waiting
+   * for a connection); longer means the calls ahead are stuck, and it fails UNAVAILABLE instead of
+   * running long after its caller gave up.
+   */
+  private <T> T limited(ZookeeperClient c, Supplier<T> call) {
     Semaphore s = slots;
-    s.acquireUninterruptibly();
+    Duration patience = c.settings().connectionTimeout().multipliedBy(4).plusSeconds(2);
+    try {
+      if (!s.tryAcquire(patience.toMillis(), TimeUnit.MILLISECONDS)) {
+        throw ComponentException.unavailable(c.description() + ": no lock call finished within "
+            + patience.toMillis() + " ms while " + maxConcurrentCalls + " were at work (maxConcurrentCalls);"
+            + " ZooKeeper is slow or not reachable", null);
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw ComponentException.unavailable(c.description() + ": interrupted while waiting for a free call slot", e);
+    }
     try {
       return call.get();
     } finally {
